@@ -1,0 +1,41 @@
+# Census Progress. `make run` serves the demo on http://127.0.0.1:8000; `make test` runs the suite.
+SHELL := /bin/bash
+# python3.12 from PATH, else from pyenv's versions (pyenv may not put it on PATH).
+PYTHON ?= $(shell for p in python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12); do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: install run test lint bench up down
+
+$(VENV)/.installed: requirements.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	@echo "Census Progress: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/ru/admin/)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python -m bench
+
+up:
+	docker compose up -d --build
+
+down:
+	docker compose down

@@ -1,0 +1,164 @@
+"""Admin for the census: every write goes through census.services, so it is validated and audited like any other."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from census import services
+from census.errors import CountConflict
+from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
+
+ADMIN = AuditEntry.Source.ADMIN
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that only services write: visible, never edited or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ServiceForm(forms.ModelForm):
+    """A model form whose save is a service call, made in clean() so that the service's errors show on the form.
+
+    The admin wraps the whole request in a transaction, so nothing is left
+    behind if a later step fails.
+    """
+
+    def call_service(self, data):
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.saved = self.call_service(data)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return data
+
+    def save(self, commit=True):
+        return self.saved
+
+    def save_m2m(self):
+        pass
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """Admin whose form saves through a service; records are never deleted, and append-only ones never edited."""
+
+    append_only = True
+
+    def has_change_permission(self, request, obj=None):
+        if self.append_only and obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Accepted data is never lost: a wrong figure is corrected, with a reason, and history keeps both.
+        return False
+
+
+class DailyCountForm(ServiceForm):
+    mode = forms.ChoiceField(
+        label=_("entry mode"), choices=[("daily", _("daily numbers")), ("cumulative", _("cumulative totals"))]
+    )
+    reason = forms.CharField(label=_("reason for a correction"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = DailyCount
+        fields = ["campaign", "district", "date", "online", "offline", "version"]
+        widgets = {"version": forms.HiddenInput}
+
+    def call_service(self, data):
+        try:
+            return services.record_count(
+                campaign=data["campaign"], district=data["district"], date=data["date"], online=data["online"],
+                offline=data["offline"], mode=data["mode"], reason=data["reason"], user=self.request_user, source=ADMIN,
+                expected_version=self.instance.version if self.instance.pk else None,
+            ).count  # fmt: skip
+        except CountConflict as exc:
+            raise ValidationError(
+                _("Someone changed this day while you were editing: it now reads online %(online)s, door-to-door %(offline)s.")
+                % {"online": exc.current.online, "offline": exc.current.offline}
+            ) from exc
+
+
+@admin.register(DailyCount)
+class DailyCountAdmin(ServiceAdmin):
+    form = DailyCountForm
+    append_only = False
+    list_display = ["district", "date", "online", "offline", "version", "updated_at", "updated_by"]
+    list_filter = ["campaign", "district__region", "date"]
+    search_fields = ["district__kato", "district__name_ru", "district__name_kk", "district__name_en"]
+    date_hierarchy = "date"
+    list_select_related = ["district", "updated_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["campaign", "district", "date"] if obj else []
+
+
+class StatusForm(ServiceForm):
+    class Meta:
+        model = DistrictStatus
+        fields = ["campaign", "district", "status", "date", "note"]
+
+    def call_service(self, data):
+        return services.set_status(
+            campaign=data["campaign"], district=data["district"], status=data["status"], date=data["date"],
+            note=data.get("note", ""), user=self.request_user, source=ADMIN,
+        )  # fmt: skip
+
+
+@admin.register(DistrictStatus)
+class DistrictStatusAdmin(ServiceAdmin):
+    form = StatusForm
+    list_display = ["district", "status", "date", "set_by", "set_at"]
+    list_filter = ["campaign", "status", "district__region"]
+
+
+class ExtensionForm(ServiceForm):
+    class Meta:
+        model = PhaseExtension
+        fields = ["phase", "region", "ends_on", "decided_on", "reason"]
+
+    def call_service(self, data):
+        return services.extend_phase(
+            phase=data["phase"], ends_on=data["ends_on"], decided_on=data["decided_on"], reason=data["reason"],
+            region=data.get("region"), user=self.request_user, source=ADMIN,
+        )  # fmt: skip
+
+
+@admin.register(PhaseExtension)
+class PhaseExtensionAdmin(ServiceAdmin):
+    form = ExtensionForm
+    list_display = ["phase", "region", "ends_on", "decided_on", "created_by"]
+    list_filter = ["phase__campaign", "phase__kind"]
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    extra = 0
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "starts_on"]
+    inlines = [PhaseInline]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "source", "subject", "district", "date", "changes", "reason"]
+    list_filter = ["source", "subject", "campaign", "district__region"]
+    search_fields = ["district__kato", "district__name_ru", "reason", "user__username"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "district"]

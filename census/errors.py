@@ -1,0 +1,23 @@
+"""Errors the write path raises, for forms, the API and imports to show to people."""
+
+from django.core.exceptions import ValidationError
+
+
+class CountRejected(ValidationError):
+    """Input that cannot be recorded; `message_dict` maps each field to its translated messages."""
+
+
+class CountConflict(Exception):
+    """The record changed since the caller read it (its version moved on); nothing was written."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__("The record was changed by someone else.")
+
+
+class ImportRejected(Exception):
+    """A file that cannot be imported; `errors` lists (line, column, message) and nothing was written."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("; ".join(f"line {line}: {message}" for line, _column, message in errors))

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from census.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the West Kazakhstan 2021 demo region, campaign, counts and users (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", default=str(settings.CENSUS_DEMO_DATA), help="demo data JSON")
+        parser.add_argument("--allow-production", action="store_true", help="load even with DJANGO_ENV=production")
+
+    def handle(self, *args, file, allow_production, **options):
+        if settings.PRODUCTION and not allow_production:
+            raise CommandError("The demo creates users with a published password; pass --allow-production to load it anyway.")
+        summary = load_demo(file)
+        self.stdout.write(f"Demo loaded: {summary.counts_written} daily counts written.")
+        if summary.users_created:
+            self.stdout.write(f"Demo users created (password {DEMO_PASSWORD}):")
+            for username, _group, _superuser, description in DEMO_USERS:
+                if username in summary.users_created:
+                    self.stdout.write(f"  {username:12} {description}")

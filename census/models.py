@@ -1,0 +1,246 @@
+"""The census itself: campaigns, their phases, the daily counts and who changed what."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import District, Region
+
+
+class CampaignQuerySet(models.QuerySet):
+    def current(self):
+        """The campaign that work goes to when none is named: the one that started last."""
+        return self.order_by("-starts_on", "-id").first()
+
+
+class Campaign(models.Model):
+    """One census operation (e.g. the National Census 2021) that counts are entered for."""
+
+    slug = models.SlugField(_("code"), max_length=50, unique=True)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_on"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "ru")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_ru
+
+
+class Phase(models.Model):
+    """One collection channel's window in a campaign, as first decided (extensions are separate rows)."""
+
+    class Kind(models.TextChoices):
+        ONLINE = "online", _("online self-response")
+        DOOR_TO_DOOR = "door_to_door", _("door-to-door enumeration")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases", verbose_name=_("campaign"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        ordering = ["campaign", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "kind"], name="phase_unique_kind_per_campaign"),
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="phase_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
+
+    def effective_end(self, region: Region | None) -> datetime.date:
+        """The phase's last day for a region: the latest decided extension covering it, else the planned end.
+
+        An extension covers a region if it names that region or names none (the
+        whole campaign). "Latest" is the most recent decision, so a later decision
+        may also bring the end forward again.
+        """
+        region_id = region.pk if region else None
+        # Filtered in Python so that a prefetched `extensions` serves every region without a query.
+        covering = [e for e in self.extensions.all() if e.region_id is None or e.region_id == region_id]
+        latest = max(covering, key=lambda e: (e.decided_on, e.pk), default=None)
+        return latest.ends_on if latest else self.ends_on
+
+    def covers(self, day: datetime.date, region: Region | None) -> bool:
+        return self.starts_on <= day <= self.effective_end(region)
+
+
+class PhaseExtension(models.Model):
+    """A recorded decision that moves a phase's end date, for the whole campaign or for one region."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("phase"))
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="phase_extensions",
+        verbose_name=_("region"),
+        help_text=_("Leave empty when the decision applies to the whole campaign."),
+    )
+    ends_on = models.DateField(_("new end date"))
+    decided_on = models.DateField(_("decided on"))
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+
+    class Meta:
+        verbose_name = _("phase extension")
+        verbose_name_plural = _("phase extensions")
+        ordering = ["phase", "decided_on", "id"]
+
+    def __str__(self):
+        where = self.region or _("whole campaign")
+        return f"{self.phase.get_kind_display()} → {self.ends_on:%d.%m.%Y} ({where})"
+
+
+class DailyCount(models.Model):
+    """The people counted in one district on one day of a campaign, per channel.
+
+    Values are the day's increments; cumulative totals are derived. `version`
+    grows by one on every change, so a stale form or API client is detected.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="daily_counts", verbose_name=_("campaign"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="daily_counts", verbose_name=_("district"))
+    date = models.DateField(_("date"))
+    online = models.BigIntegerField(_("online"), default=0)
+    offline = models.BigIntegerField(_("door-to-door"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("updated by")
+    )
+
+    class Meta:
+        verbose_name = _("daily count")
+        verbose_name_plural = _("daily counts")
+        ordering = ["campaign", "district", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "district", "date"], name="daily_count_one_per_district_day"),
+            models.CheckConstraint(condition=models.Q(online__gte=0), name="daily_count_online_not_negative"),
+            models.CheckConstraint(condition=models.Q(offline__gte=0), name="daily_count_offline_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.district} {self.date:%d.%m.%Y}: {self.online} + {self.offline}"
+
+
+class DistrictStatus(models.Model):
+    """One decision about where a district stands (e.g. "completed early"), effective from a date.
+
+    Rows are only added: the district's current status is its latest decision,
+    and the older rows are its status history.
+    """
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("in progress")
+        NEARLY_COMPLETE = "nearly_complete", _("nearly complete")
+        COMPLETED_EARLY = "completed_early", _("completed early")
+        COMPLETED = "completed", _("completed")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="statuses", verbose_name=_("campaign"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="statuses", verbose_name=_("district"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    date = models.DateField(_("effective from"))
+    note = models.TextField(_("note"), blank=True)
+    set_at = models.DateTimeField(_("set at"), auto_now_add=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
+    )
+
+    class Meta:
+        verbose_name = _("district status")
+        verbose_name_plural = _("district statuses")
+        ordering = ["campaign", "district", "-date", "-id"]
+        indexes = [models.Index(fields=["campaign", "district", "-date", "-id"])]
+
+    def __str__(self):
+        return f"{self.district}: {self.get_status_display()} ({self.date:%d.%m.%Y})"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit entries are append-only.")
+
+    def delete(self):
+        raise TypeError("Audit entries are append-only.")
+
+
+class AuditEntry(models.Model):
+    """One change to census data: who made it, when, from where, what it was before and after, and why.
+
+    Append-only: rows are never updated or deleted (the queryset and the model
+    refuse, and the admin shows them read-only).
+    """
+
+    class Source(models.TextChoices):
+        FORM = "form", _("web form")
+        IMPORT = "import", _("file import")
+        API = "api", _("API")
+        ADMIN = "admin", _("admin")
+        COMMAND = "command", _("management command")
+
+    class Subject(models.TextChoices):
+        COUNT = "count", _("daily count")
+        BASELINE = "baseline", _("population baseline")
+        STATUS = "status", _("district status")
+        EXTENSION = "extension", _("phase extension")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    subject = models.CharField(_("what"), max_length=10, choices=Subject.choices)
+    object_id = models.PositiveBigIntegerField(_("record"))
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign"))
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries", verbose_name=_("district")
+    )
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    date = models.DateField(_("day concerned"), null=True, blank=True)
+    # {"field": [old, new], ...}; old is null for a new record.
+    changes = models.JSONField(_("changes"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["district", "date"])]
+
+    def __str__(self):
+        return f"{self.get_subject_display()} #{self.object_id} {self.at:%d.%m.%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit entries are append-only.")

@@ -1,0 +1,355 @@
+"""The one write path for census data: counts, statuses and phase extensions.
+
+Every function here validates, writes the record and its audit entry in one
+transaction, and asks for coverage work that is published only after commit.
+Views, the API, imports and commands call these; nothing else writes counts.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from census.errors import CountConflict, CountRejected
+from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
+from regions.models import District, Region
+from reports.services import request_recompute
+
+CHANNELS = ("online", "offline")
+CHANNEL_PHASE = {"online": Phase.Kind.ONLINE, "offline": Phase.Kind.DOOR_TO_DOOR}
+# No district counts more people in a day than the whole country has; anything
+# above this is a typo (an extra digit or a pasted total), not a count.
+MAX_DAILY_VALUE = 30_000_000
+
+
+class EntryMode:
+    DAILY = "daily"
+    CUMULATIVE = "cumulative"
+    choices = (DAILY, CUMULATIVE)
+
+
+@dataclass(frozen=True)
+class CountResult:
+    """What record_count() did: the row as it now stands and whether anything changed."""
+
+    count: DailyCount
+    created: bool
+    changed: bool
+
+
+def _day(value: datetime.date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _number(value: int) -> str:
+    return formats.number_format(value, force_grouping=True)
+
+
+def _clean_value(field: str, value) -> int:
+    """An entered figure as a whole non-negative number, or a message saying what is wrong with it."""
+    if value is None or value == "":
+        raise CountRejected({field: [_("Enter a number (0 if nobody was counted).")]})
+    if isinstance(value, bool):
+        raise CountRejected({field: [_("Enter a whole number.")]})
+    if isinstance(value, str):
+        text = value.strip().replace("\xa0", "").replace(" ", "")
+        # Only ASCII digits: int() would also accept other scripts' digits and "٣".
+        if not (text.isascii() and text.lstrip("-").isdigit()):
+            raise CountRejected({field: [_("Enter a whole number.")]})
+        value = int(text)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CountRejected({field: [_("Enter a whole number.")]})
+        value = int(value)
+    if not isinstance(value, int):
+        raise CountRejected({field: [_("Enter a whole number.")]})
+    if value < 0:
+        raise CountRejected({field: [_("A count cannot be negative.")]})
+    if value > MAX_DAILY_VALUE:
+        raise CountRejected(
+            {field: [_("%(value)s is more than any district can count; check the figure.") % {"value": _number(value)}]}
+        )
+    return value
+
+
+def _phases_by_channel(campaign: Campaign) -> dict[str, Phase]:
+    phases = {phase.kind: phase for phase in campaign.phases.all()}
+    return {channel: phases.get(kind) for channel, kind in CHANNEL_PHASE.items()}
+
+
+def _check_date(*, campaign: Campaign, district: District, date: datetime.date, increments: dict[str, int]) -> None:
+    """A count's date must not be in the future and must fall inside the phase of every channel it adds to."""
+    if date > timezone.localdate():
+        raise CountRejected({"date": [_("%(date)s is in the future.") % {"date": _day(date)}]})
+    phases = _phases_by_channel(campaign)
+    open_channels = [c for c, phase in phases.items() if phase and phase.covers(date, district.region)]
+    if not open_channels:
+        raise CountRejected(
+            {"date": [_("%(date)s is outside every phase of %(campaign)s.") % {"date": _day(date), "campaign": campaign.name}]}
+        )
+    errors = {}
+    for channel, value in increments.items():
+        if value > 0 and channel not in open_channels:
+            phase = phases[channel]
+            errors[channel] = [
+                _("%(phase)s was not open on %(date)s in %(district)s (it ran %(start)s–%(end)s).")
+                % {
+                    "phase": phase.get_kind_display() if phase else channel,
+                    "date": _day(date),
+                    "district": district.name,
+                    "start": _day(phase.starts_on),
+                    "end": _day(phase.effective_end(district.region)),
+                }
+                if phase
+                else _("This campaign has no phase for this channel.")
+            ]
+    if errors:
+        raise CountRejected(errors)
+
+
+def record_audit(*, subject, record, campaign, user, source, changes, reason, district=None, region=None, date=None):
+    """Append one entry to the audit trail; call inside the transaction that made the change."""
+    AuditEntry.objects.create(
+        subject=subject,
+        object_id=record.pk,
+        campaign=campaign,
+        district=district,
+        region=region or (district.region if district else None),
+        date=date,
+        user=user,
+        source=source,
+        changes=changes,
+        reason=reason,
+    )
+
+
+def _set_count_values(row: DailyCount, values: dict[str, int], *, user, source, reason, created: bool) -> bool:
+    """Write new values to a locked row with its audit entry; False when nothing changed."""
+    changes = {c: [None if created else getattr(row, c), v] for c, v in values.items() if created or getattr(row, c) != v}
+    if not changes:
+        return False
+    for channel, value in values.items():
+        setattr(row, channel, value)
+    if not created:
+        row.version += 1
+    row.updated_by = user
+    row.save()
+    record_audit(
+        subject=AuditEntry.Subject.COUNT,
+        record=row,
+        campaign=row.campaign,
+        district=row.district,
+        date=row.date,
+        user=user,
+        source=source,
+        changes=changes,
+        reason=reason,
+    )
+    return True
+
+
+def _lower_earlier_days(*, campaign, district, date, channel, excess, user, source, reason) -> datetime.date | None:
+    """Take `excess` off the channel's most recent days before `date`, latest first; return the earliest day touched.
+
+    A cumulative total entered below what is already recorded means earlier days
+    were over-reported; the correction lands where the surplus most recently
+    arrived, so every stored daily figure stays non-negative.
+    """
+    earliest = None
+    earlier_rows = (
+        DailyCount.objects.select_for_update()
+        .filter(campaign=campaign, district=district, date__lt=date, **{f"{channel}__gt": 0})
+        .order_by("-date")
+    )
+    for row in earlier_rows:
+        if excess == 0:
+            break
+        taken = min(excess, getattr(row, channel))
+        excess -= taken
+        _set_count_values(row, {channel: getattr(row, channel) - taken}, user=user, source=source, reason=reason, created=False)
+        earliest = row.date
+    return earliest
+
+
+def record_count(
+    *,
+    campaign: Campaign,
+    district: District,
+    date: datetime.date,
+    online,
+    offline,
+    mode: str = EntryMode.DAILY,
+    reason: str = "",
+    user=None,
+    source: str,
+    expected_version: int | None = None,
+) -> CountResult:
+    """Record one district's counts for one day, as the day's numbers or as cumulative totals "as of" that day.
+
+    Raises CountRejected (a ValidationError keyed by field, messages in the
+    active language) for bad input and CountConflict when `expected_version`
+    no longer matches the stored row. `expected_version=0` means "I saw no row".
+    """
+    if mode not in EntryMode.choices:
+        raise CountRejected({"mode": [_("Choose daily or cumulative entry.")]})
+    if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
+        raise CountRejected({"date": [_("Enter a valid date.")]})
+    entered = {}
+    errors = {}
+    for channel, value in (("online", online), ("offline", offline)):
+        try:
+            entered[channel] = _clean_value(channel, value)
+        except CountRejected as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise CountRejected(errors)
+    reason = (reason or "").strip()
+
+    with transaction.atomic():
+        # One writer per district at a time: cumulative entry reads the days
+        # before this one, and two first inserts of the same day must not race.
+        District.objects.select_for_update().filter(pk=district.pk).first()
+        row = DailyCount.objects.select_for_update().filter(campaign=campaign, district=district, date=date).first()
+
+        if expected_version is not None and (row.version if row else 0) != expected_version:
+            raise CountConflict(current=row)
+
+        if mode == EntryMode.CUMULATIVE:
+            before = DailyCount.objects.filter(campaign=campaign, district=district, date__lt=date).aggregate(
+                online=Sum("online"), offline=Sum("offline")
+            )
+            earlier = {channel: before[channel] or 0 for channel in CHANNELS}
+            falling = {
+                channel: earlier[channel] - entered[channel] for channel in CHANNELS if entered[channel] < earlier[channel]
+            }
+            if falling and not reason:
+                raise CountRejected(
+                    {
+                        channel: [
+                            _(
+                                "The total as of %(date)s (%(total)s) is below the %(earlier)s already recorded before that day. "
+                                "A lower total is a correction: give a reason."
+                            )
+                            % {"date": _day(date), "total": _number(entered[channel]), "earlier": _number(earlier[channel])}
+                        ]
+                        for channel in falling
+                    }
+                )
+            values = {channel: max(entered[channel] - earlier[channel], 0) for channel in CHANNELS}
+        else:
+            falling = {}
+            values = entered
+
+        _check_date(campaign=campaign, district=district, date=date, increments=values)
+
+        if row is not None and not reason:
+            lowered = [c for c in CHANNELS if values[c] < getattr(row, c)]
+            changed = any(values[c] != getattr(row, c) for c in CHANNELS)
+            if lowered:
+                raise CountRejected({c: [_("Lowering a recorded figure is a correction: give a reason.")] for c in lowered})
+            if changed and date < timezone.localdate():
+                raise CountRejected({"reason": [_("Changing a past day's figures is a correction: give a reason.")]})
+
+        created = row is None
+        if created:
+            row = DailyCount(campaign=campaign, district=district, date=date)
+        changed = _set_count_values(row, values, user=user, source=source, reason=reason, created=created)
+
+        recompute_from = date if changed else None
+        for channel, excess in falling.items():
+            touched = _lower_earlier_days(
+                campaign=campaign,
+                district=district,
+                date=date,
+                channel=channel,
+                excess=excess,
+                user=user,
+                source=source,
+                reason=reason,
+            )
+            if touched:
+                recompute_from = min(touched, recompute_from or touched)
+                changed = True
+
+        if recompute_from is not None:
+            request_recompute(campaign=campaign, district=district, from_date=recompute_from)
+    return CountResult(count=row, created=created, changed=changed)
+
+
+def set_status(
+    *,
+    campaign: Campaign,
+    district: District,
+    status: str,
+    date: datetime.date,
+    user=None,
+    source: str,
+    note: str = "",
+) -> DistrictStatus:
+    """Record a decision about a district's status, effective from `date`; the latest decision is the current one."""
+    if status not in DistrictStatus.Status.values:
+        raise CountRejected({"status": [_("Choose a status from the list.")]})
+    if date > timezone.localdate():
+        raise CountRejected({"date": [_("%(date)s is in the future.") % {"date": _day(date)}]})
+    with transaction.atomic():
+        same_day = DistrictStatus.objects.filter(campaign=campaign, district=district, date=date).order_by("-id").first()
+        if same_day and same_day.status == status:
+            # Already the decision in force for that day: saying it again changes nothing.
+            return same_day
+        current = DistrictStatus.objects.filter(campaign=campaign, district=district).order_by("-date", "-id").first()
+        decision = DistrictStatus.objects.create(
+            campaign=campaign, district=district, status=status, date=date, set_by=user, note=note
+        )
+        record_audit(
+            subject=AuditEntry.Subject.STATUS,
+            record=decision,
+            campaign=campaign,
+            district=district,
+            date=date,
+            user=user,
+            source=source,
+            changes={"status": [current.status if current else None, status]},
+            reason=note,
+        )
+        request_recompute(campaign=campaign, district=district, from_date=date)
+    return decision
+
+
+def extend_phase(
+    *,
+    phase: Phase,
+    ends_on: datetime.date,
+    decided_on: datetime.date,
+    reason: str,
+    region: Region | None = None,
+    user=None,
+    source: str,
+) -> PhaseExtension:
+    """Record a decision to move a phase's end, for one region or (region=None) the whole campaign."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CountRejected({"reason": [_("An extension is a decision: give its reason.")]})
+    if ends_on < phase.starts_on:
+        raise CountRejected({"ends_on": [_("The new end date is before the phase starts.")]})
+    with transaction.atomic():
+        old_end = phase.effective_end(region)
+        extension = PhaseExtension.objects.create(
+            phase=phase, region=region, ends_on=ends_on, decided_on=decided_on, reason=reason, created_by=user
+        )
+        record_audit(
+            subject=AuditEntry.Subject.EXTENSION,
+            record=extension,
+            campaign=phase.campaign,
+            region=region,
+            date=decided_on,
+            user=user,
+            source=source,
+            changes={"ends_on": [old_end.isoformat(), ends_on.isoformat()], "phase": [None, phase.kind]},
+            reason=reason,
+        )
+        # Which days count as "silent" depends on the phase end, so the whole campaign is owed a recompute.
+        request_recompute(campaign=phase.campaign, district=None, from_date=min(old_end, ends_on))
+    return extension

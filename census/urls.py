@@ -1,0 +1,12 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    path("admin/", admin.site.urls),
+)

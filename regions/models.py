@@ -1,0 +1,107 @@
+"""The geography a census is counted in: regions, districts and their baselines."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+kato_validator = RegexValidator(r"^\d{9}$", _("A KATO code is exactly nine digits."))
+
+# The country is the root of the hierarchy; scopes and roll-ups name it by this code.
+COUNTRY_KATO = "000000000"
+
+
+class NamedArea(models.Model):
+    """Common fields of an area known by a KATO code and named in three languages."""
+
+    kato = models.CharField(_("KATO code"), max_length=9, unique=True, validators=[kato_validator])
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        abstract = True
+        ordering = ["kato"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language, falling back to Russian."""
+        language = (get_language() or "ru")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_ru
+
+
+class Region(NamedArea):
+    """One first-level unit of the country: an oblast or a city of republican significance."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("region")
+        CITY = "city", _("city of republican significance")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REGION)
+
+    class Meta(NamedArea.Meta):
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class District(NamedArea):
+    """One second-level unit: a district (audan) or a city of regional significance."""
+
+    class Kind(models.TextChoices):
+        DISTRICT = "district", _("district")
+        CITY = "city", _("city")
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="districts", verbose_name=_("region"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DISTRICT)
+
+    class Meta(NamedArea.Meta):
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+
+class PopulationBaselineQuerySet(models.QuerySet):
+    def current(self):
+        """Only the version in force for each district and campaign (latest as_of, then latest entered)."""
+        newest = PopulationBaseline.objects.filter(
+            district=models.OuterRef("district"), campaign=models.OuterRef("campaign")
+        ).order_by("-as_of", "-id")
+        return self.filter(id=models.Subquery(newest.values("id")[:1]))
+
+    def latest_for(self, *, district, campaign):
+        return self.filter(district=district, campaign=campaign).order_by("-as_of", "-id").first()
+
+
+class PopulationBaseline(models.Model):
+    """One version of a district's registered population for a campaign, as of a date.
+
+    Baselines are never edited in place: a change adds a row, and the one in force
+    is the latest by `as_of` (then by entry). Earlier rows stay as the history.
+    """
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="baselines", verbose_name=_("district"))
+    campaign = models.ForeignKey(
+        "census.Campaign", on_delete=models.PROTECT, related_name="baselines", verbose_name=_("campaign")
+    )
+    population = models.PositiveIntegerField(_("population"))
+    as_of = models.DateField(_("as of"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+
+    objects = PopulationBaselineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("population baseline")
+        verbose_name_plural = _("population baselines")
+        ordering = ["district__kato", "-as_of", "-id"]
+        indexes = [models.Index(fields=["district", "campaign", "-as_of", "-id"])]
+        constraints = [models.CheckConstraint(condition=models.Q(population__gt=0), name="baseline_population_positive")]
+
+    def __str__(self):
+        return f"{self.district} {self.population} ({self.as_of})"

@@ -1,0 +1,401 @@
+"""Coverage work: the outbox of owed recomputes, and the recompute that turns counts into snapshots."""
+
+import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from reports import coverage
+from reports.models import CoverageSnapshot, RecomputeRequest
+
+log = logging.getLogger(__name__)
+
+COUNTRY_KATO = "000000000"
+SNAPSHOT_FIELDS = [
+    "level", "region", "district", "baseline", "online_day", "offline_day", "online", "offline", "total",
+    "coverage_pct", "online_pct", "offline_pct", "online_share_pct", "status", "flags",
+    "daily_rate", "needed_daily_rate", "projected_on", "outlook", "computed_at",
+]  # fmt: skip
+BATCH_SIZE = 2000
+# Any fixed 64-bit number: the advisory lock that lets one drain run at a time on PostgreSQL.
+DRAIN_LOCK_KEY = 7_027_000_001
+
+
+# --- The outbox -------------------------------------------------------------------------------
+
+
+def request_recompute(*, campaign, district, from_date: datetime.date) -> None:
+    """Record that coverage is owed from `from_date` on (district=None: the whole campaign), published after commit.
+
+    The row is written in the caller's transaction, so work is never lost to a
+    rollback-then-publish or a publish-then-rollback; the publish itself is
+    registered once per transaction, so a 5,000-row import sends one job.
+    """
+    RecomputeRequest.objects.create(campaign=campaign, district=district, from_date=from_date)
+    if not any(callback is _publish_drain for _savepoints, callback, _robust in connection.run_on_commit):
+        transaction.on_commit(_publish_drain)
+
+
+def _publish_drain() -> None:
+    from reports.tasks import drain_recompute_outbox_task
+
+    try:
+        drain_recompute_outbox_task.delay()
+    except Exception:
+        # The broker is unreachable: the outbox keeps the work and the beat sweep publishes it later.
+        log.warning("could not publish the coverage job; the outbox sweep will pick it up", exc_info=True)
+
+
+def drain_recompute_outbox() -> int:
+    """Do all owed coverage work, coalesced per district, and remove what was done; returns the requests drained."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Two drains at once would recompute the same region rows and could deadlock;
+            # the second waits, then finds the outbox (nearly) empty.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DRAIN_LOCK_KEY])
+        pending = list(RecomputeRequest.objects.order_by("id")[:50_000])
+        if not pending:
+            return 0
+        owed: dict[int, dict[int | None, datetime.date]] = defaultdict(dict)
+        for request in pending:
+            per_district = owed[request.campaign_id]
+            key = request.district_id
+            per_district[key] = min(request.from_date, per_district.get(key, request.from_date))
+        from census.models import Campaign
+
+        for campaign in Campaign.objects.filter(pk__in=owed):
+            per_district = owed[campaign.pk]
+            if None in per_district:
+                recompute_coverage(campaign=campaign, from_date=min(per_district.values()))
+            else:
+                recompute_districts(campaign=campaign, from_dates=per_district)
+        # Only the rows read: requests that arrived meanwhile stay for the next drain.
+        RecomputeRequest.objects.filter(id__in=[r.id for r in pending]).delete()
+    return len(pending)
+
+
+# --- The calendar of a campaign ----------------------------------------------------------------
+
+
+@dataclass
+class CampaignCalendar:
+    """A campaign's phases loaded once: when counting starts, ends and is due, per region."""
+
+    campaign: object
+    phases: list
+    today: datetime.date
+
+    @classmethod
+    def load(cls, campaign):
+        phases = list(campaign.phases.prefetch_related("extensions"))
+        return cls(campaign=campaign, phases=phases, today=timezone.localdate())
+
+    @property
+    def start(self) -> datetime.date:
+        return min((p.starts_on for p in self.phases), default=self.campaign.starts_on)
+
+    def phase_end(self, region) -> datetime.date:
+        return max((p.effective_end(region) for p in self.phases), default=self.start)
+
+    def end(self, region, last_count: datetime.date | None) -> datetime.date:
+        """Last day with a snapshot: the end of the last phase (or a later count), never after today."""
+        end = max(self.phase_end(region), last_count or self.start)
+        return max(min(end, self.today), self.start)
+
+    def deadline(self, region) -> datetime.date | None:
+        """The effective end of door-to-door enumeration: the date 100% is due by."""
+        door_to_door = [p for p in self.phases if p.kind == "door_to_door"]
+        return door_to_door[0].effective_end(region) if door_to_door else None
+
+    def active_days(self, region, start, end) -> set[datetime.date]:
+        """Days a district was due to report: inside any open phase, up to today."""
+        windows = [(p.starts_on, p.effective_end(region)) for p in self.phases]
+        return {
+            day
+            for day in coverage.days_between(start, min(end, self.today))
+            if any(first <= day <= last for first, last in windows)
+        }
+
+
+# --- Recompute ----------------------------------------------------------------------------------
+
+
+def _snapshot(campaign, level, kato, figures: coverage.Figures, *, region_id, district_id, status, computed_at):
+    day = figures.day
+    forecast = figures.forecast
+    return CoverageSnapshot(
+        campaign=campaign,
+        level=level,
+        kato=kato,
+        region_id=region_id,
+        district_id=district_id,
+        date=day.date,
+        baseline=figures.baseline,
+        online_day=day.online_day,
+        offline_day=day.offline_day,
+        online=day.online,
+        offline=day.offline,
+        total=day.total,
+        coverage_pct=figures.coverage_pct,
+        online_pct=figures.online_pct,
+        offline_pct=figures.offline_pct,
+        online_share_pct=figures.online_share_pct,
+        status=status,
+        flags=figures.flags,
+        daily_rate=forecast.daily_rate,
+        needed_daily_rate=forecast.needed_daily_rate,
+        projected_on=forecast.projected_on,
+        outlook=forecast.outlook,
+        computed_at=computed_at,
+    )
+
+
+def _save_snapshots(rows: list[CoverageSnapshot]) -> None:
+    # Upsert on the natural key: a rerun overwrites instead of adding rows.
+    for start in range(0, len(rows), BATCH_SIZE):
+        CoverageSnapshot.objects.bulk_create(
+            rows[start : start + BATCH_SIZE],
+            update_conflicts=True,
+            unique_fields=["campaign", "kato", "date"],
+            update_fields=SNAPSHOT_FIELDS,
+        )
+
+
+def _lowered_days(campaign, district_ids, since) -> dict[int, set[datetime.date]]:
+    """Per district, the days whose counts a correction lowered (from the audit trail)."""
+    from census.models import AuditEntry
+
+    lowered = defaultdict(set)
+    entries = AuditEntry.objects.filter(
+        campaign=campaign, subject=AuditEntry.Subject.COUNT, district_id__in=district_ids, date__gte=since
+    ).values_list("district_id", "date", "changes")
+    for district_id, date, changes in entries.iterator():
+        if any(old is not None and new < old for old, new in changes.values()):
+            lowered[district_id].add(date)
+    return lowered
+
+
+def _statuses(campaign, district_ids) -> dict[int, list[tuple[datetime.date, int, str]]]:
+    """Per district, its status decisions in order, to look up the status in force on a day."""
+    from census.models import DistrictStatus
+
+    decisions = defaultdict(list)
+    rows = DistrictStatus.objects.filter(campaign=campaign, district_id__in=district_ids).order_by("date", "id")
+    for district_id, date, pk, status in rows.values_list("district_id", "date", "id", "status"):
+        decisions[district_id].append((date, pk, status))
+    return decisions
+
+
+def _status_on(decisions, day) -> str:
+    current = ""
+    for date, _pk, status in decisions:
+        if date > day:
+            break
+        current = status
+    return current
+
+
+def _baselines(campaign, district_ids) -> dict[int, int]:
+    from regions.models import PopulationBaseline
+
+    current = PopulationBaseline.objects.filter(campaign=campaign, district_id__in=district_ids).current()
+    return dict(current.values_list("district_id", "population"))
+
+
+def _recompute_region_districts(campaign, calendar, region, districts, from_dates, computed_at) -> datetime.date:
+    """Recompute the given districts of one region, each from its own date; returns the earliest date touched."""
+    from census.models import DailyCount
+
+    district_ids = [d.pk for d in districts]
+    earliest = min(from_dates[d.pk] for d in districts)
+    history_from = max(calendar.start, earliest - datetime.timedelta(days=coverage.RATE_WINDOW_DAYS))
+    counts = DailyCount.objects.filter(campaign=campaign, district_id__in=district_ids)
+    last_count = counts.aggregate(last=Max("date"))["last"]
+    end = calendar.end(region, last_count)
+    deadline = calendar.deadline(region)
+    before = {
+        row["district_id"]: (row["online"] or 0, row["offline"] or 0)
+        for row in counts.filter(date__lt=history_from)
+        .values("district_id")
+        .annotate(online=Sum("online"), offline=Sum("offline"))
+    }
+    increments: dict[int, dict[datetime.date, tuple[int, int]]] = defaultdict(dict)
+    for district_id, date, online, offline in (
+        counts.filter(date__gte=history_from).order_by().values_list("district_id", "date", "online", "offline").iterator()
+    ):
+        increments[district_id][date] = (online, offline)
+    baselines = _baselines(campaign, district_ids)
+    lowered = _lowered_days(campaign, district_ids, history_from)
+    statuses = _statuses(campaign, district_ids)
+    active = calendar.active_days(region, history_from, end)
+
+    rows = []
+    for district in districts:
+        start = max(calendar.start, from_dates[district.pk])
+        own_history_from = max(calendar.start, start - datetime.timedelta(days=coverage.RATE_WINDOW_DAYS))
+        online_before, offline_before = before.get(district.pk, (0, 0))
+        days = increments.get(district.pk, {})
+        # Days between the shared history start and this district's own are folded into "before".
+        for day in [d for d in days if d < own_history_from]:
+            online_before += days[day][0]
+            offline_before += days[day][1]
+        series = coverage.cumulative_series(
+            {d: v for d, v in days.items() if d >= own_history_from},
+            start=own_history_from,
+            end=end,
+            online_before=online_before,
+            offline_before=offline_before,
+        )
+        first = (start - own_history_from).days
+        figures = coverage.area_figures(
+            series,
+            baseline=baselines.get(district.pk, 0),
+            deadline=deadline,
+            active_days=active,
+            lowered_days=lowered.get(district.pk, ()),
+            first=first,
+        )
+        decisions = statuses.get(district.pk, [])
+        rows.extend(
+            _snapshot(
+                campaign,
+                CoverageSnapshot.Level.DISTRICT,
+                district.kato,
+                f,
+                region_id=region.pk,
+                district_id=district.pk,
+                status=_status_on(decisions, f.day.date),
+                computed_at=computed_at,
+            )
+            for f in figures
+        )
+    _save_snapshots(rows)
+    # A phase brought forward leaves snapshots past the new end: they no longer describe the campaign.
+    CoverageSnapshot.objects.filter(campaign=campaign, district_id__in=district_ids, date__gt=end).delete()
+    return earliest
+
+
+def _roll_up(campaign, calendar, *, level, kato, region, children, from_date, computed_at) -> None:
+    """Recompute an area's snapshots from `from_date` as the sum of its children's snapshots (never averaged)."""
+    history_from = max(calendar.start, from_date - datetime.timedelta(days=coverage.RATE_WINDOW_DAYS))
+    sums = (
+        children.filter(date__gte=history_from)
+        .order_by()
+        .values("date")
+        .annotate(
+            online_day=Sum("online_day"),
+            offline_day=Sum("offline_day"),
+            online=Sum("online"),
+            offline=Sum("offline"),
+            baseline=Sum("baseline"),
+        )
+        .order_by("date")
+    )
+    sums = list(sums)
+    if not sums:
+        CoverageSnapshot.objects.filter(campaign=campaign, kato=kato, date__gte=from_date).delete()
+        return
+    series = [coverage.Day(s["date"], s["online_day"], s["offline_day"], s["online"], s["offline"]) for s in sums]
+    child_flags = defaultdict(set)
+    for date, flags in children.filter(date__gte=from_date).exclude(flags=[]).values_list("date", "flags").iterator():
+        # A roll-up is "over 100%" only by its own figures; other flags say "some area below needs a look".
+        child_flags[date].update(f for f in flags if f != coverage.OVER_100)
+    first = next((i for i, d in enumerate(series) if d.date >= from_date), len(series))
+    # The baseline in force is today's: every day of a roll-up uses the same one as its children do.
+    baseline = sums[-1]["baseline"]
+    figures = coverage.area_figures(
+        series, baseline=baseline, deadline=calendar.deadline(region), first=first, child_flags=child_flags
+    )
+    _save_snapshots(
+        [
+            _snapshot(
+                campaign,
+                level,
+                kato,
+                f,
+                region_id=region.pk if region else None,
+                district_id=None,
+                status="",
+                computed_at=computed_at,
+            )  # fmt: skip
+            for f in figures
+        ]
+    )
+    CoverageSnapshot.objects.filter(campaign=campaign, kato=kato, date__gt=series[-1].date).delete()
+
+
+def _roll_up_regions(campaign, calendar, regions_from: dict, computed_at) -> None:
+    from regions.models import Region
+
+    regions = {r.pk: r for r in Region.objects.filter(pk__in=regions_from)}
+    for region_id, from_date in regions_from.items():
+        region = regions[region_id]
+        _roll_up(
+            campaign,
+            calendar,
+            level=CoverageSnapshot.Level.REGION,
+            kato=region.kato,
+            region=region,
+            children=CoverageSnapshot.objects.filter(campaign=campaign, level=CoverageSnapshot.Level.DISTRICT, region=region),
+            from_date=from_date,
+            computed_at=computed_at,
+        )
+    _roll_up(
+        campaign,
+        calendar,
+        level=CoverageSnapshot.Level.COUNTRY,
+        kato=COUNTRY_KATO,
+        region=None,
+        children=CoverageSnapshot.objects.filter(campaign=campaign, level=CoverageSnapshot.Level.REGION),
+        from_date=min(regions_from.values()),
+        computed_at=computed_at,
+    )
+
+
+def recompute_districts(*, campaign, from_dates: dict[int, datetime.date]) -> None:
+    """Recompute the given districts (id -> first day that changed), then their regions and the country."""
+    from regions.models import District
+
+    calendar = CampaignCalendar.load(campaign)
+    computed_at = timezone.now()
+    by_region = defaultdict(list)
+    for district in District.objects.filter(pk__in=from_dates).select_related("region"):
+        by_region[district.region].append(district)
+    regions_from = {}
+    with transaction.atomic():
+        for region, districts in by_region.items():
+            regions_from[region.pk] = _recompute_region_districts(campaign, calendar, region, districts, from_dates, computed_at)
+        if regions_from:
+            _roll_up_regions(campaign, calendar, regions_from, computed_at)
+
+
+def recompute_coverage(*, campaign, region=None, from_date: datetime.date | None = None) -> int:
+    """Recompute every district of the campaign (or of one region) from `from_date` (default: the start).
+
+    Works region by region so memory stays bounded by one region's counts.
+    Returns the number of districts recomputed.
+    """
+    from regions.models import District, Region
+
+    calendar = CampaignCalendar.load(campaign)
+    start = max(calendar.start, from_date or calendar.start)
+    computed_at = timezone.now()
+    regions = Region.objects.filter(pk=region.pk) if region else Region.objects.all()
+    done = 0
+    regions_from = {}
+    with transaction.atomic():
+        for one in regions.order_by("kato"):
+            districts = list(District.objects.filter(region=one).order_by("kato"))
+            if not districts:
+                continue
+            _recompute_region_districts(campaign, calendar, one, districts, {d.pk: start for d in districts}, computed_at)
+            regions_from[one.pk] = start
+            done += len(districts)
+        if regions_from:
+            _roll_up_regions(campaign, calendar, regions_from, computed_at)
+    return done

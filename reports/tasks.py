@@ -1,0 +1,24 @@
+"""Celery entry points for coverage work: thin, idempotent, safe to run twice or to be killed."""
+
+from celery import shared_task
+
+from reports import services
+
+# acks_late + reject_on_worker_lost come from settings: a job killed mid-way goes
+# back to the queue, and rerunning it gives the same snapshots.
+COMMON = {"autoretry_for": (Exception,), "max_retries": 3, "retry_backoff": 5, "retry_jitter": True}
+
+
+@shared_task(**COMMON)
+def drain_recompute_outbox_task():
+    """Do the coverage work owed after committed changes (all of it, coalesced)."""
+    return services.drain_recompute_outbox()
+
+
+@shared_task(**COMMON, soft_time_limit=3000, time_limit=3300)
+def recompute_all_task(campaign_id: int | None = None):
+    """The nightly full recompute of a campaign (default: every campaign)."""
+    from census.models import Campaign
+
+    campaigns = Campaign.objects.filter(pk=campaign_id) if campaign_id else Campaign.objects.all()
+    return sum(services.recompute_coverage(campaign=campaign) for campaign in campaigns)
