@@ -57,7 +57,7 @@ def _clean_value(field: str, value) -> int:
     if isinstance(value, str):
         text = value.strip().replace("\xa0", "").replace(" ", "")
         # Only ASCII digits: int() would also accept other scripts' digits and "٣".
-        if not (text.isascii() and text.lstrip("-").isdigit()):
+        if not (text.isascii() and text.removeprefix("-").isdigit()):
             raise CountRejected({field: [_("Enter a whole number.")]})
         value = int(text)
     if isinstance(value, float):
@@ -76,7 +76,7 @@ def _clean_value(field: str, value) -> int:
 
 
 def _phases_by_channel(campaign: Campaign) -> dict[str, Phase]:
-    phases = {phase.kind: phase for phase in campaign.phases.all()}
+    phases = {phase.kind: phase for phase in campaign.phases.prefetch_related("extensions")}
     return {channel: phases.get(kind) for channel, kind in CHANNEL_PHASE.items()}
 
 
@@ -117,7 +117,7 @@ def record_audit(*, subject, record, campaign, user, source, changes, reason, di
         object_id=record.pk,
         campaign=campaign,
         district=district,
-        region=region or (district.region if district else None),
+        region_id=region.pk if region else (district.region_id if district else None),
         date=date,
         user=user,
         source=source,
@@ -213,6 +213,8 @@ def record_count(
         # before this one, and two first inserts of the same day must not race.
         District.objects.select_for_update().filter(pk=district.pk).first()
         row = DailyCount.objects.select_for_update().filter(campaign=campaign, district=district, date=date).first()
+        if row is not None:
+            row.campaign, row.district = campaign, district  # already loaded: spare the audit two queries
 
         if expected_version is not None and (row.version if row else 0) != expected_version:
             raise CountConflict(current=row)
