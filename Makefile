@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test lint bench up down
+.PHONY: install locale run test lint bench up down
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
@@ -16,7 +16,11 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: locale
+
+# Translations: .mo files are build output (not in git), compiled with polib so no GNU gettext is needed.
+locale: $(VENV)/.installed
+	$(MANAGE) compile_translations
 
 run: install
 	$(MANAGE) migrate --noinput
