@@ -16,8 +16,7 @@ class Command(BaseCommand):
             raise CommandError("The demo creates users with a published password; pass --allow-production to load it anyway.")
         summary = load_demo(file)
         self.stdout.write(f"Demo loaded: {summary.counts_written} daily counts written.")
-        if summary.users_created:
-            self.stdout.write(f"Demo users created (password {DEMO_PASSWORD}):")
-            for username, _group, _superuser, description in DEMO_USERS:
-                if username in summary.users_created:
-                    self.stdout.write(f"  {username:12} {description}")
+        self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD} unless changed since):")
+        for username, _group, _superuser, description in DEMO_USERS:
+            created = " (created now)" if username in summary.users_created else ""
+            self.stdout.write(f"  {username:12} {description}{created}")
