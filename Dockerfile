@@ -14,7 +14,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
 # Translations: .po files are committed, .mo files are built (no GNU gettext needed).
-RUN python manage.py compile_translations
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py compile_translations
 # collectstatic needs settings that load; these throwaway values never serve a request.
 RUN SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --noinput
 
