@@ -1,8 +1,10 @@
 """Admin for the census: every write goes through census.services, so it is validated and audited like any other."""
 
+from collections import defaultdict
+
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from census import services
@@ -42,8 +44,21 @@ class ServiceForm(forms.ModelForm):
         try:
             self.saved = self.call_service(data)
         except ValidationError as exc:
-            raise ValidationError(exc.message_dict) from exc
+            if not hasattr(exc, "error_dict"):
+                raise
+            # A message about a field the form does not show (read-only when editing) goes on top of the form.
+            errors = defaultdict(list)
+            for field, messages in exc.message_dict.items():
+                errors[field if field in self.fields else NON_FIELD_ERRORS].extend(messages)
+            raise ValidationError(dict(errors)) from exc
         return data
+
+    def validate_unique(self):
+        # The service validated and saved the record: checked again here, it would be a duplicate of itself.
+        pass
+
+    def validate_constraints(self):
+        pass
 
     def save(self, commit=True):
         return self.saved
@@ -56,6 +71,12 @@ class ServiceAdmin(admin.ModelAdmin):
     """Admin whose form saves through a service; records are never deleted, and append-only ones never edited."""
 
     append_only = True
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # The service records who made the change; the form class is built per request, so this stays with it.
+        form.request_user = request.user
+        return form
 
     def has_change_permission(self, request, obj=None):
         if self.append_only and obj is not None:
@@ -79,11 +100,19 @@ class DailyCountForm(ServiceForm):
         widgets = {"version": forms.HiddenInput}
 
     def call_service(self, data):
+        if self.instance.pk:
+            # Editing: campaign, district and date are read-only, and the version is the one the form was opened at.
+            row = self.instance
+            data = {**data, "campaign": row.campaign, "district": row.district, "date": row.date}
+            expected_version = data["version"]
+        else:
+            # Adding: the person saw no row for that day, so one entered meanwhile is a conflict, not overwritten.
+            expected_version = 0
         try:
             return services.record_count(
                 campaign=data["campaign"], district=data["district"], date=data["date"], online=data["online"],
                 offline=data["offline"], mode=data["mode"], reason=data["reason"], user=self.request_user, source=ADMIN,
-                expected_version=self.instance.version if self.instance.pk else None,
+                expected_version=expected_version,
             ).count  # fmt: skip
         except CountConflict as exc:
             raise ValidationError(

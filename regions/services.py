@@ -34,7 +34,10 @@ def set_baseline(*, district, campaign, population: int, as_of: datetime.date, n
         raise CountRejected({"population": [_("A baseline is a whole number above zero.")]})
     with transaction.atomic():
         current = PopulationBaseline.objects.latest_for(district=district, campaign=campaign)
-        if current and current.population == population and current.as_of == as_of:
+        # Nothing changes if this is already the figure for that date, also for a date before the one in force
+        # (a file re-imported with an older figure must not add a version each time).
+        same_date = PopulationBaseline.objects.filter(district=district, campaign=campaign, as_of=as_of).order_by("-id").first()
+        if same_date and same_date.population == population:
             return current
         baseline = PopulationBaseline.objects.create(
             district=district, campaign=campaign, population=population, as_of=as_of, source=note, created_by=user
@@ -111,7 +114,9 @@ def import_units(*, raw: bytes, campaign, user=None, source: str = AuditEntry.So
 
     errors = []
     regions, districts = {}, {}
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        # The reader skips empty lines, so count the file's own lines: people look errors up by them.
+        line = reader.line_num
         row = {k: (v or "").strip() for k, v in row.items() if k}
         if not any(row.values()):
             continue

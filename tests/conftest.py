@@ -11,6 +11,12 @@ from tests import factories
 AFTER_CAMPAIGN = datetime.datetime(2021, 11, 20, 12, 0, tzinfo=datetime.UTC)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Hashing a password the production way takes about a second; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def after_campaign():
     with time_machine.travel(AFTER_CAMPAIGN, tick=False):
@@ -34,6 +40,24 @@ def campaign(db):
 def district(db, campaign):
     district = factories.DistrictFactory()
     factories.BaselineFactory(district=district, campaign=campaign, population=10_000)
+    return district
+
+
+@pytest.fixture
+def user(db):
+    return factories.UserFactory(first_name="Aigerim")
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.SuperuserFactory()
+
+
+@pytest.fixture
+def other_district(db, campaign):
+    """A district in a different region from `district`'s, for checks that one region's decisions stay there."""
+    district = factories.DistrictFactory()
+    factories.BaselineFactory(district=district, campaign=campaign, population=5_000)
     return district
 
 

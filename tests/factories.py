@@ -23,7 +23,8 @@ class RegionFactory(factory.django.DjangoModelFactory):
         model = Region
         django_get_or_create = ("kato",)
 
-    kato = factory.Sequence(lambda n: f"{(11 + n) % 100:02d}0000000")
+    # 11..99, then round again: never "00", which is the country's code (COUNTRY_KATO) in roll-ups.
+    kato = factory.Sequence(lambda n: f"{11 + n % 89:02d}0000000")
     name_kk = factory.Sequence(lambda n: f"Облыс {n}")
     name_ru = factory.Sequence(lambda n: f"Область {n}")
     name_en = factory.Sequence(lambda n: f"Region {n}")
@@ -84,3 +85,9 @@ class DailyCountFactory(factory.django.DjangoModelFactory):
     date = datetime.date(2021, 9, 1)
     online = 0
     offline = 0
+
+
+class SuperuserFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"admin{n}")
+    is_staff = True
+    is_superuser = True

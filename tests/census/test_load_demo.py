@@ -1,0 +1,172 @@
+"""`manage.py load_demo`: the West Kazakhstan 2021 demo, loaded through the services and safe to run twice."""
+
+import datetime
+import json
+from collections import Counter
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Max, Min, Sum
+
+from census.demo import DEMO_USERS
+from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
+from census.services import record_count
+from regions.models import District, PopulationBaseline, Region
+
+CHECKPOINT = datetime.date(2021, 10, 27)
+
+
+@pytest.fixture(scope="module")
+def demo_data():
+    with open(settings.CENSUS_DEMO_DATA, encoding="utf-8") as file:
+        return json.load(file)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo loaded once for this module, inside a transaction that is rolled back afterwards.
+
+    Each test's own transaction nests inside it as a savepoint, so tests cannot
+    leak into each other, and the load (a few seconds) is paid once.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", verbosity=0)
+        yield Campaign.objects.get(slug="census-2021")
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def campaign(demo, db):
+    return demo
+
+
+def table_sizes() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Region, District, DailyCount, AuditEntry, PopulationBaseline, DistrictStatus, PhaseExtension, Phase)
+    } | {"users": get_user_model().objects.count()}
+
+
+def test_the_demo_has_one_region_with_thirteen_districts(campaign, demo_data):
+    region = Region.objects.get()
+    assert region.kato == demo_data["region"]["kato"] == "270000000"
+    assert region.name_ru == "Западно-Казахстанская область"
+    assert District.objects.filter(region=region).count() == 13
+    assert set(District.objects.values_list("kato", flat=True)) == {d["kato"] for d in demo_data["districts"]}
+
+
+def test_the_demo_districts_baselines_add_up_to_the_regions_664_500(campaign, demo_data):
+    current = PopulationBaseline.objects.filter(campaign=campaign).current()
+
+    assert current.count() == 13
+    assert current.aggregate(total=Sum("population"))["total"] == 664_500 == demo_data["region"]["baseline"]
+    by_kato = dict(current.values_list("district__kato", "population"))
+    assert by_kato == {d["kato"]: d["baseline"] for d in demo_data["districts"]}
+
+
+def test_the_demo_counts_add_up_to_the_published_27_october_figures_in_every_district(campaign, demo_data):
+    sums = {
+        row["district__kato"]: (row["online"], row["offline"])
+        for row in DailyCount.objects.filter(campaign=campaign, date__lte=CHECKPOINT)
+        .values("district__kato")
+        .annotate(online=Sum("online"), offline=Sum("offline"))
+    }
+
+    expected = {d["kato"]: (d["as_of_2021_10_27"]["online"], d["as_of_2021_10_27"]["offline"]) for d in demo_data["districts"]}
+    assert sums == expected
+    published = demo_data["published_checks_2021_10_27"]
+    assert sum(o for o, _f in sums.values()) == published["region_online_total"]
+    assert sum(f for _o, f in sums.values()) == published["region_offline_total"]
+
+
+def test_the_demo_counts_run_online_from_1_september_door_to_door_from_1_october_to_8_november(campaign):
+    counts = DailyCount.objects.filter(campaign=campaign)
+
+    online = counts.filter(online__gt=0).aggregate(first=Min("date"), last=Max("date"))
+    offline = counts.filter(offline__gt=0).aggregate(first=Min("date"), last=Max("date"))
+    assert online["first"] == datetime.date(2021, 9, 1)
+    assert offline["first"] == datetime.date(2021, 10, 1)
+    assert not counts.filter(date__lt=datetime.date(2021, 10, 1), offline__gt=0).exists()
+    assert counts.aggregate(last=Max("date"))["last"] == datetime.date(2021, 11, 8)
+    assert online["last"] == offline["last"] == datetime.date(2021, 11, 8)
+    assert not counts.filter(online__lt=0).exists()
+    assert not counts.filter(offline__lt=0).exists()
+
+
+def test_the_demo_districts_have_their_published_statuses(campaign, demo_data):
+    latest = {}
+    for kato, status in (
+        DistrictStatus.objects.filter(campaign=campaign).order_by("date", "id").values_list("district__kato", "status")
+    ):
+        latest[kato] = status
+
+    assert latest == {d["kato"]: d["status"] for d in demo_data["districts"]}
+    published = demo_data["published_checks_2021_10_27"]
+    assert sorted(k for k, s in latest.items() if s == "completed_early") == sorted(published["completed_early"])
+    assert sorted(k for k, s in latest.items() if s == "nearly_complete") == sorted(published["nearly_complete"])
+
+
+def test_the_demo_has_both_extensions_to_8_november_for_the_region(campaign):
+    region = Region.objects.get()
+
+    extensions = PhaseExtension.objects.filter(phase__campaign=campaign)
+
+    assert sorted(extensions.values_list("phase__kind", "region", "ends_on")) == [
+        ("door_to_door", region.pk, datetime.date(2021, 11, 8)),
+        ("online", region.pk, datetime.date(2021, 11, 8)),
+    ]
+    assert all(e.reason for e in extensions)
+    phases = {p.kind: p for p in campaign.phases.all()}
+    assert (phases["online"].starts_on, phases["online"].ends_on) == (datetime.date(2021, 9, 1), datetime.date(2021, 10, 15))
+    assert phases["door_to_door"].effective_end(region) == datetime.date(2021, 11, 8)
+
+
+def test_the_demo_was_written_through_the_services_so_everything_is_audited(campaign):
+    entries = Counter(AuditEntry.objects.filter(campaign=campaign).values_list("subject", flat=True))
+
+    assert entries[AuditEntry.Subject.COUNT] == DailyCount.objects.filter(campaign=campaign).count()
+    assert entries[AuditEntry.Subject.BASELINE] == 13
+    assert entries[AuditEntry.Subject.STATUS] == DistrictStatus.objects.filter(campaign=campaign).count()
+    assert entries[AuditEntry.Subject.EXTENSION] == 2
+    assert set(AuditEntry.objects.values_list("source", flat=True)) == {AuditEntry.Source.COMMAND}
+
+
+def test_the_demo_creates_its_published_accounts(campaign):
+    usernames = set(get_user_model().objects.values_list("username", flat=True))
+
+    assert {username for username, *_rest in DEMO_USERS} <= usernames
+
+
+def test_loading_the_demo_again_changes_nothing(campaign):
+    # given
+    sizes = table_sizes()
+    versions = dict(DailyCount.objects.values_list("pk", "version"))
+    figures = dict(DailyCount.objects.values_list("pk", "online"))
+
+    # when
+    call_command("load_demo", verbosity=0)
+
+    # then
+    assert table_sizes() == sizes
+    assert dict(DailyCount.objects.values_list("pk", "version")) == versions
+    assert dict(DailyCount.objects.values_list("pk", "online")) == figures
+
+
+def test_loading_the_demo_again_keeps_a_days_corrected_figure(campaign):
+    # given: someone corrected a day of the demo
+    row = DailyCount.objects.filter(campaign=campaign, online__gt=10).order_by("date").first()
+    record_count(
+        campaign=campaign, district=row.district, date=row.date, online=row.online - 10, offline=row.offline,
+        reason="duplicate forms", source=AuditEntry.Source.FORM,
+    )  # fmt: skip
+
+    # when
+    call_command("load_demo", verbosity=0)
+
+    # then
+    row.refresh_from_db()
+    assert row.version == 2
+    assert AuditEntry.objects.filter(reason="duplicate forms").count() == 1
