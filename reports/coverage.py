@@ -155,8 +155,14 @@ def is_jump(history: Sequence[int], today: int, baseline: int) -> bool:
     return today * len(week) > JUMP_FACTOR * sum(week)
 
 
-def forecast(series: Sequence[Day], index: int, *, baseline: int, deadline: datetime.date | None) -> Forecast:
-    """The outlook on series[index].date: rate over the last 7 days, rate needed to reach 100% by the deadline."""
+def forecast(
+    series: Sequence[Day], index: int, *, baseline: int, deadline: datetime.date | None, reached_on: datetime.date | None = None
+) -> Forecast:
+    """The outlook on series[index].date: rate over the last 7 days, rate needed to reach 100% by the deadline.
+
+    `reached_on`: the day the area first reached its baseline when that was before
+    the series starts (a series that begins mid-campaign cannot see it).
+    """
     today = series[index]
     window = series[max(0, index - RATE_WINDOW_DAYS + 1) : index + 1]
     counted_in_window = sum(d.total_day for d in window)
@@ -165,6 +171,8 @@ def forecast(series: Sequence[Day], index: int, *, baseline: int, deadline: date
         return Forecast(daily_rate, None, None, "")
     if today.total >= baseline:
         reached = next(d.date for d in series[: index + 1] if d.total >= baseline)
+        if reached == series[0].date and reached_on is not None:
+            reached = reached_on
         return Forecast(daily_rate, Decimal(0), reached, "done")
     remaining = baseline - today.total
     projected_on = None
@@ -196,6 +204,7 @@ def area_figures(
     lowered_days: Iterable[datetime.date] = (),
     first: int = 0,
     child_flags: Mapping[datetime.date, Iterable[str]] | None = None,
+    reached_on: datetime.date | None = None,
 ) -> list[Figures]:
     """Percentages, flags and forecast for each day of `series` from index `first` on.
 
@@ -203,6 +212,7 @@ def area_figures(
     `active_days`: days a report was due (inside an open phase), for the "silent" flag.
     `lowered_days`: days whose counts a correction lowered, for the "total fell" flag.
     `child_flags`: flags of the areas below, carried up to a roll-up.
+    `reached_on`: the day the area reached its baseline, if before the series starts (see forecast()).
     """
     active = set(active_days)
     lowered = set(lowered_days)
@@ -230,7 +240,7 @@ def area_figures(
                 offline_pct=percent(d.offline, baseline),
                 online_share_pct=percent(d.online, d.total) if d.total else None,
                 flags=[f for f in FLAG_ORDER if f in flags],
-                forecast=forecast(series, index, baseline=baseline, deadline=deadline),
+                forecast=forecast(series, index, baseline=baseline, deadline=deadline, reached_on=reached_on),
             )
         )
     return result

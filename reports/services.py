@@ -231,6 +231,14 @@ def _baselines(campaign, district_ids) -> dict[int, int]:
     return dict(current.values_list("district_id", "population"))
 
 
+def _reached_on(campaign, calendar, kato, series, baseline) -> datetime.date | None:
+    """The day an area reached its baseline, when that was before `series` starts: its stored snapshots say when."""
+    if not series or baseline <= 0 or series[0].total < baseline or series[0].date <= calendar.start:
+        return None
+    earlier = CoverageSnapshot.objects.filter(campaign=campaign, kato=kato, date__lt=series[0].date, total__gte=baseline)
+    return earlier.order_by("date").values_list("date", flat=True).first()
+
+
 def _recompute_region_districts(campaign, calendar, region, districts, from_dates, computed_at) -> datetime.date:
     """Recompute the given districts of one region, each from its own date; returns the earliest date touched."""
     from census.models import DailyCount
@@ -276,13 +284,15 @@ def _recompute_region_districts(campaign, calendar, region, districts, from_date
             offline_before=offline_before,
         )
         first = (start - own_history_from).days
+        baseline = baselines.get(district.pk, 0)
         figures = coverage.area_figures(
             series,
-            baseline=baselines.get(district.pk, 0),
+            baseline=baseline,
             deadline=deadline,
             active_days=active,
             lowered_days=lowered.get(district.pk, ()),
             first=first,
+            reached_on=_reached_on(campaign, calendar, district.kato, series, baseline),
         )
         decisions = statuses.get(district.pk, [])
         rows.extend(
@@ -323,6 +333,16 @@ def _roll_up(campaign, calendar, *, level, kato, region, children, from_date, co
         .order_by("date")
     )
     sums = list(sums)
+    if sums:
+        # An area below whose snapshots stop earlier (its region's phase was not extended) still
+        # counts, at its final figures: without it the country would shrink after that region's end.
+        finished = children.order_by().values("kato").annotate(last=Max("date")).filter(last__lt=sums[-1]["date"])
+        for child_kato, last in finished.values_list("kato", "last"):
+            final = children.filter(kato=child_kato, date=last).values("online", "offline", "baseline").get()
+            for s in sums:
+                if s["date"] > last:
+                    for name in ("online", "offline", "baseline"):
+                        s[name] += final[name]
     if not sums:
         CoverageSnapshot.objects.filter(campaign=campaign, kato=kato, date__gte=from_date).delete()
         return
@@ -335,7 +355,12 @@ def _roll_up(campaign, calendar, *, level, kato, region, children, from_date, co
     # The baseline in force is today's: every day of a roll-up uses the same one as its children do.
     baseline = sums[-1]["baseline"]
     figures = coverage.area_figures(
-        series, baseline=baseline, deadline=calendar.deadline(region), first=first, child_flags=child_flags
+        series,
+        baseline=baseline,
+        deadline=calendar.deadline(region),
+        first=first,
+        child_flags=child_flags,
+        reached_on=_reached_on(campaign, calendar, kato, series, baseline),
     )
     _save_snapshots(
         [

@@ -1,4 +1,5 @@
 import datetime
+import os
 
 import pytest
 import time_machine
@@ -66,3 +67,5 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and connection.vendor != "postgresql":
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)"))
+        if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
+            item.add_marker(pytest.mark.skip(reason="needs Redis and a real Celery worker: set REDIS_URL (CI does)"))
