@@ -27,6 +27,8 @@ BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5
 def setup_django():
     os.environ["DATABASE_URL"] = BENCH_DB
     os.environ.pop("REDIS_URL", None)  # the drain job runs in-process: we time the work, not the broker
+    # As a production worker runs: with DEBUG on, Django keeps every query's text in memory.
+    os.environ["DEBUG"] = "False"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "census.settings")
     import django
 

@@ -11,11 +11,10 @@ import math
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from census.models import AuditEntry, Campaign, DailyCount, Phase, PhaseExtension
-from census.services import EntryMode, extend_phase, record_count, set_status
+from census.services import EntryMode, extend_phase, provision_user, record_count, set_status
 from regions.models import District, Region
 from regions.services import set_baseline
 
@@ -34,10 +33,12 @@ FINAL_SHARE = {"in_progress": 0.985, "nearly_complete": 0.995}
 LATE_ONLINE_SHARE = 0.1
 DEMO_PASSWORD = "census-demo-2021"  # noqa: S105 -- published on purpose: demo accounts only
 DEMO_USERS = [
-    # (username, group, is_superuser, description)
-    ("admin", None, True, "administrator"),
-    ("stat.wko", "Statistics staff", False, "statistics staff, West Kazakhstan"),
-    ("akimat.wko", "Officials", False, "official, West Kazakhstan"),
+    # (username, role, scope KATO, description)
+    ("admin", "admin", "000000000", "administrator"),
+    ("stat.wko", "staff", "270000000", "statistics staff, West Kazakhstan Region"),
+    ("stat.taskala", "staff", "276000000", "statistics staff, Taskala District"),
+    ("akimat.wko", "official", "270000000", "official, West Kazakhstan Region akimat"),
+    ("official.kz", "official", "000000000", "official, national level"),
 ]
 
 
@@ -139,18 +140,16 @@ def _load_campaign(data, region) -> Campaign:
     return campaign
 
 
-def _load_users(region) -> list[str]:
+def _load_users() -> list[str]:
+    """Demo accounts, created once: an account that exists keeps whatever password it has now."""
     created = []
     user_model = get_user_model()
-    for username, group_name, is_superuser, description in DEMO_USERS:
+    for username, role, kato, description in DEMO_USERS:
         if user_model.objects.filter(username=username).exists():
             continue
-        user = user_model(username=username, is_superuser=is_superuser, is_staff=True, first_name=description)
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-        if group_name:
-            group, _created = Group.objects.get_or_create(name=group_name)
-            user.groups.add(group)
+        user = provision_user(username=username, role=role, kato=kato, password=DEMO_PASSWORD)
+        user.first_name = description
+        user.save(update_fields=["first_name"])
         created.append(username)
     return created
 
@@ -192,5 +191,5 @@ def load_demo(path) -> DemoSummary:
             set_status(campaign=campaign, district=district, status="in_progress", date=CAMPAIGN_START, source=SOURCE)
             if item["status"] != "in_progress":
                 set_status(campaign=campaign, district=district, status=item["status"], date=CHECKPOINT, source=SOURCE)
-        summary.users_created = _load_users(region)
+        summary.users_created = _load_users()
     return summary

@@ -244,3 +244,72 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit entries are append-only.")
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("administrator")
+    STAFF = "staff", _("statistics staff")
+    OFFICIAL = "official", _("official")
+
+
+class Assignment(models.Model):
+    """A person's role in the census and the area it covers: one district, one region, or (both empty) the country.
+
+    Staff enter and correct counts in their area; officials only read; an
+    administrator may do everything. census/access.py turns this into a Scope.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignment")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(region__isnull=True) | models.Q(district__isnull=True), name="assignment_one_area"
+            ),
+            # Staff always work in a region or a district, never "the country".
+            models.CheckConstraint(
+                condition=~models.Q(role="staff") | models.Q(region__isnull=False) | models.Q(district__isnull=False),
+                name="assignment_staff_has_area",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.get_role_display()} ({self.district or self.region or _('country')})"
+
+
+class ApiToken(models.Model):
+    """A key an API client (e.g. the communications service) authenticates with.
+
+    Only a SHA-256 hash of the key is stored; the key is shown once when issued.
+    Scoped to a region (or, empty, the country); read-only unless `can_write`;
+    refused once expired or revoked.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    key_prefix = models.CharField(_("key prefix"), max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    can_write = models.BooleanField(_("may write"), default=False)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.key_prefix}…)"

@@ -17,6 +17,6 @@ class Command(BaseCommand):
         summary = load_demo(file)
         self.stdout.write(f"Demo loaded: {summary.counts_written} daily counts written.")
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD} unless changed since):")
-        for username, _group, _superuser, description in DEMO_USERS:
+        for username, _role, _kato, description in DEMO_USERS:
             created = " (created now)" if username in summary.users_created else ""
             self.stdout.write(f"  {username:12} {description}{created}")

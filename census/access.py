@@ -1,0 +1,118 @@
+"""Who may see and change what: the one place roles and scopes are decided.
+
+A Scope is computed for whoever acts (a person through their Assignment, an
+API token, or nobody) and filters every list, detail and write: outside it a
+list omits the row, a detail is a 404 and a write changes nothing.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from census.models import ApiToken, Role
+from regions.models import District, Region
+
+TOKEN_BYTES = 32
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An area (a district, a region, or the country when both are None) and whether changes are allowed there."""
+
+    role: str
+    region_id: int | None = None
+    district_id: int | None = None
+    can_write: bool = False
+
+    @property
+    def is_country(self) -> bool:
+        return self.region_id is None and self.district_id is None
+
+    def districts(self, queryset: QuerySet | None = None) -> QuerySet:
+        queryset = District.objects.all() if queryset is None else queryset
+        if self.district_id is not None:
+            return queryset.filter(pk=self.district_id)
+        if self.region_id is not None:
+            return queryset.filter(region_id=self.region_id)
+        return queryset
+
+    def regions(self, queryset: QuerySet | None = None) -> QuerySet:
+        """Regions in view: all, the one assigned, or the one holding the assigned district."""
+        queryset = Region.objects.all() if queryset is None else queryset
+        if self.district_id is not None:
+            return queryset.filter(districts__pk=self.district_id)
+        if self.region_id is not None:
+            return queryset.filter(pk=self.region_id)
+        return queryset
+
+    def by_district(self, queryset: QuerySet, field: str = "district") -> QuerySet:
+        """Rows of any model that names a district (counts, statuses, audit entries)."""
+        if self.district_id is not None:
+            return queryset.filter(**{f"{field}_id": self.district_id})
+        if self.region_id is not None:
+            return queryset.filter(**{f"{field}__region_id": self.region_id})
+        return queryset
+
+    def covers_district(self, district: District) -> bool:
+        if self.district_id is not None:
+            return district.pk == self.district_id
+        if self.region_id is not None:
+            return district.region_id == self.region_id
+        return True
+
+    def covers_region(self, region: Region) -> bool:
+        """Whether the whole region is in view (a district-scoped person sees only part of it)."""
+        return self.district_id is None and (self.region_id is None or region.pk == self.region_id)
+
+    def may_change(self, district: District) -> bool:
+        return self.can_write and self.covers_district(district)
+
+
+# Nobody: anonymous visitors and accounts without an assignment see no internal data.
+NO_ACCESS = Scope(role="", region_id=-1, district_id=-1, can_write=False)
+
+
+def scope_of(actor) -> Scope:
+    """The Scope of a user or an ApiToken; NO_ACCESS for anyone else."""
+    if isinstance(actor, ApiToken):
+        return Scope(role="token", region_id=actor.region_id, can_write=actor.can_write)
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return NO_ACCESS
+    if actor.is_superuser:
+        return Scope(role=Role.ADMIN, can_write=True)
+    assignment = getattr(actor, "assignment", None)
+    if assignment is None:
+        return NO_ACCESS
+    if assignment.role == Role.ADMIN:
+        return Scope(role=Role.ADMIN, can_write=True)
+    return Scope(
+        role=assignment.role,
+        region_id=assignment.region_id,
+        district_id=assignment.district_id,
+        can_write=assignment.role == Role.STAFF,
+    )
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def issue_token(*, name: str, region: Region | None, can_write: bool, expires_at=None) -> tuple[ApiToken, str]:
+    """Create a token; returns it and the key, which is not stored and cannot be shown again."""
+    key = secrets.token_urlsafe(TOKEN_BYTES)
+    token = ApiToken.objects.create(
+        name=name, key_prefix=key[:8], key_hash=hash_key(key), region=region, can_write=can_write, expires_at=expires_at
+    )
+    return token, key
+
+
+def token_for_key(key: str) -> ApiToken | None:
+    """The live token with this key, or None when unknown, expired or revoked."""
+    token = ApiToken.objects.filter(key_hash=hash_key(key)).select_related("region").first()
+    now = timezone.now()
+    if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    return token
