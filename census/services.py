@@ -352,8 +352,9 @@ def extend_phase(
             changes={"ends_on": [old_end.isoformat(), ends_on.isoformat()], "phase": [None, phase.kind]},
             reason=reason,
         )
-        # Which days count as "silent" depends on the phase end, so the whole campaign is owed a recompute.
-        request_recompute(campaign=phase.campaign, district=None, from_date=min(old_end, ends_on))
+        # The deadline is in every day's forecast (rate needed, outlook) and the phase end decides which
+        # days count as "silent", so the whole campaign is owed a recompute from its first day.
+        request_recompute(campaign=phase.campaign, district=None, from_date=phase.campaign.starts_on)
     return extension
 
 

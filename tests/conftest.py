@@ -18,6 +18,24 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def celery_in_process(request):
+    """Run Celery jobs in-process, as in the embedded mode, unless a test is about the real broker and worker.
+
+    With REDIS_URL set (CI), jobs would otherwise go to Redis where no worker
+    serves the test database; tests marked `redis` start a worker of their own.
+    """
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    from census.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 @pytest.fixture
 def after_campaign():
     with time_machine.travel(AFTER_CAMPAIGN, tick=False):
