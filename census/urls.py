@@ -1,12 +1,15 @@
+"""URL map: the API (not language-prefixed, its paths are a contract), then pages under /kk/, /ru/, /en/."""
+
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("census.api_urls")),
 ]
 urlpatterns += i18n_patterns(
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    path("", include("reports.urls")),
+    path("", include("census.entry_urls")),
     path("admin/", admin.site.urls),
 )

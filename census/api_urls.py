@@ -1,0 +1,3 @@
+"""The REST API: /api/v1/ and its schema and docs."""
+
+urlpatterns = []
