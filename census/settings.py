@@ -138,7 +138,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=660)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than the longest hard time limit (the nightly recompute, 3300 s), so a
     # running job is never redelivered while it still runs.
-    "visibility_timeout": 3900,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3900),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Almaty"

@@ -48,14 +48,23 @@ def _publish_drain() -> None:
         log.warning("could not publish the coverage job; the outbox sweep will pick it up", exc_info=True)
 
 
+def _serialize_recomputes() -> None:
+    """Hold, until the transaction ends, the lock every recompute takes (PostgreSQL; SQLite has one writer anyway).
+
+    This is also why a second beat process is harmless: its nightly job waits
+    for the first and then rewrites the same snapshots with the same values.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DRAIN_LOCK_KEY])
+
+
 def drain_recompute_outbox() -> int:
     """Do all owed coverage work, coalesced per district, and remove what was done; returns the requests drained."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Two drains at once would recompute the same region rows and could deadlock;
-            # the second waits, then finds the outbox (nearly) empty.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DRAIN_LOCK_KEY])
+        # Two drains at once would recompute the same region rows and could deadlock;
+        # the second waits, then finds the outbox (nearly) empty.
+        _serialize_recomputes()
         pending = list(RecomputeRequest.objects.order_by("id")[:50_000])
         if not pending:
             return 0
@@ -440,6 +449,7 @@ def recompute_coverage(*, campaign, region=None, from_date: datetime.date | None
     done = 0
     regions_from = {}
     with transaction.atomic():
+        _serialize_recomputes()
         for one in regions.order_by("kato"):
             districts = list(District.objects.filter(region=one).order_by("kato"))
             if not districts:
