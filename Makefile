@@ -43,3 +43,11 @@ up:
 
 down:
 	docker compose down
+
+# PostgreSQL backups (DATABASE_URL must point at PostgreSQL): make backup; make restore FILE=backups/....dump
+backup:
+	ops/backup $(FILE)
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/census-....dump"; exit 2; }
+	ops/restore $(FILE)
