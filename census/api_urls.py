@@ -1,3 +1,43 @@
-"""The REST API: /api/v1/ and its schema and docs."""
+"""The REST API: /api/v1/ and its schema and docs (served from local files: no CDN)."""
 
-urlpatterns = []
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import permissions
+from rest_framework.routers import SimpleRouter
+
+from census.api import DailyCountViewSet, DistrictViewSet, NotFoundView, RegionViewSet
+from reports.api import BriefingView, CoverageSeriesView, CoverageView, HighlightsView
+
+router = SimpleRouter()
+router.register("regions", RegionViewSet, basename="region")
+router.register("districts", DistrictViewSet, basename="district")
+router.register("daily-counts", DailyCountViewSet, basename="daily-count")
+
+# Swagger UI sets style attributes on the elements it draws and ships a few inline styles of its own;
+# scripts stay as strict as everywhere else ('self' only: the split view serves its set-up script as a file).
+# (A nonce in style-src would make browsers ignore 'unsafe-inline', so this page's style-src has none.)
+DOCS_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
+
+v1 = [
+    *router.urls,
+    path("coverage/", CoverageView.as_view(), name="coverage"),
+    path("coverage/series/", CoverageSeriesView.as_view(), name="coverage-series"),
+    path("highlights/", HighlightsView.as_view(), name="highlights"),
+    path("briefing/", BriefingView.as_view(), name="briefing"),
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "api-v1"))),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[permissions.AllowAny]), name="api-schema"),
+    path(
+        "docs/",
+        csp_override(DOCS_CSP)(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[permissions.AllowAny])
+        ),
+        name="api-docs",
+    ),
+    re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),
+]

@@ -313,3 +313,35 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.key_prefix}…)"
+
+
+class IdempotentRequest(models.Model):
+    """One API write made with an `Idempotency-Key`, kept so that a retry with the same key replays its response.
+
+    The key is the client's and is unique per token (or per person for a web
+    session); the request's hash tells a true retry from a different request
+    that reuses a key. Rows are only added; stale ones are removed when looked up.
+    """
+
+    key = models.CharField(_("idempotency key"), max_length=255)
+    token = models.ForeignKey(ApiToken, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    response_headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], condition=models.Q(token__isnull=False), name="idempotency_key_per_token"),
+            models.UniqueConstraint(fields=["user", "key"], condition=models.Q(user__isnull=False), name="idempotency_key_per_user"),
+            models.CheckConstraint(
+                condition=models.Q(token__isnull=True) ^ models.Q(user__isnull=True), name="idempotency_one_owner"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key} ({self.status_code})"

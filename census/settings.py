@@ -230,14 +230,40 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+    # API clients send "Authorization: Token <key>"; people logged in to the site use their session (with CSRF).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "census.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["census.authentication.ApiRateThrottle"],
+    # Per token (or person; per address when anonymous). A load test sets them high through the environment.
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": env.str("API_THROTTLE_READ", default="1200/minute"),
+        "api_write": env.str("API_THROTTLE_WRITE", default="120/minute"),
+        "api_anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+    },
+    "EXCEPTION_HANDLER": "census.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Census Progress API",
+    "DESCRIPTION": (
+        "Figures of the population census for the regional communications service: areas, daily counts, "
+        "coverage, highlights and a ready briefing text. Authenticate with `Authorization: Token <key>`. "
+        "Errors always have the shape {status, code, detail, errors}."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "reports.models.CoverageSnapshot.Level",
+        "StatusEnum": "census.models.DistrictStatus.Status",
+        "LanguageEnum": "census.serializers.LANGUAGE_CODES",
+    },
 }
 
 # --- Census -------------------------------------------------------------------

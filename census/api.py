@@ -1,0 +1,549 @@
+"""REST API v1: the plumbing every endpoint shares, and the regions, districts and daily counts endpoints.
+
+Every endpoint reads the caller's Scope (census/access.py) and filters by it;
+answers in the language of `?lang=` or Accept-Language; sends an ETag (and a
+Last-Modified where the data has a change time) and answers a conditional GET
+with 304; is throttled per token; and reports every error in one JSON shape.
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import BigIntegerField, F, Max, OuterRef, Subquery, Sum, Value, Window
+from django.db.models.functions import Cast, Coalesce
+from django.http import Http404
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, pagination, parsers, permissions, renderers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView, set_rollback
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from census.access import scope_of
+from census.authentication import ApiRateThrottle
+from census.errors import CountConflict
+from census.idempotency import idempotent
+from census.models import ApiToken, AuditEntry, Campaign, DailyCount
+from census.serializers import (
+    LANGUAGE_CODES,
+    DailyCountQuery,
+    DailyCountSerializer,
+    DailyCountWriteSerializer,
+    DistrictQuery,
+    DistrictSerializer,
+    ErrorSerializer,
+    RegionSerializer,
+)
+from census.services import record_count
+from regions.models import District, PopulationBaseline, Region
+
+log = logging.getLogger(__name__)
+
+
+# --- Who is asking --------------------------------------------------------------------------------
+
+
+def request_scope(request):
+    """The Scope of whoever makes the request: its token, else the logged-in person."""
+    if isinstance(request.auth, ApiToken):
+        return scope_of(request.auth)
+    return scope_of(request.user)
+
+
+class InScope(permissions.BasePermission):
+    """Someone with a scope: a token or an assigned person; writing needs a token or role that may write."""
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            raise exceptions.NotAuthenticated()
+        scope = request_scope(request)
+        if scope.role == "":
+            raise exceptions.PermissionDenied(_("Your account has no role in the census yet."))
+        if request.method not in permissions.SAFE_METHODS and not scope.can_write:
+            raise exceptions.PermissionDenied(_("This token or account may only read."))
+        return True
+
+
+# --- The one error shape --------------------------------------------------------------------------
+
+
+def error_body(status_code: int, code: str, detail: str, errors: dict | None = None) -> dict:
+    return {"status": status_code, "code": code, "detail": str(detail), "errors": errors or {}}
+
+
+def _messages(value) -> list[str]:
+    if isinstance(value, dict):
+        return [f"{key}: {message}" for key, item in value.items() for message in _messages(item)]
+    if isinstance(value, list | tuple):
+        return [message for item in value for message in _messages(item)]
+    return [str(value)]
+
+
+def exception_handler(exc, context):
+    """Every error as {"status", "code", "detail", "errors"}; an unexpected failure is logged and is a JSON 500."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        log.error("API request failed", exc_info=exc)
+        set_rollback()
+        return Response(
+            error_body(500, "server_error", _("Something went wrong on our side; nothing was changed.")),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
+        errors = {str(field): _messages(messages) for field, messages in detail.items()}
+        response.data = error_body(response.status_code, "invalid", _("Some of the input is not valid."), errors)
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        code = codes if isinstance(codes, str) else "error"
+        response.data = error_body(response.status_code, code, getattr(exc, "detail", str(exc)))
+    return response
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+
+class UnprocessableEntity(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "unprocessable"
+
+
+def error_responses(*codes: int) -> dict:
+    """Schema entries for the error statuses an operation can answer with (all in the one error shape)."""
+    descriptions = {
+        400: "Invalid input, field by field.",
+        401: "No token, or a token that is unknown, expired or revoked.",
+        403: "Not allowed: a read-only token writing, or an area outside the token's scope.",
+        404: "No such area in the caller's scope.",
+        412: "If-Match names a version that is no longer current.",
+        422: "The Idempotency-Key was already used for a different request.",
+        429: "Too many requests for this token; see Retry-After.",
+    }
+    # Keyed by media type too: an error is JSON even when CSV was asked for.
+    return {(code, "application/json"): OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
+
+
+READ_ERRORS = error_responses(400, 401, 403, 429)
+
+
+# --- Renderers, pagination, language, conditional GET ----------------------------------------------
+
+
+class CsvRenderer(renderers.BaseRenderer):
+    """A list as CSV with a header row (UTF-8 with a BOM, so that Excel reads Kazakh letters right)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        renderer_context = renderer_context or {}
+        rows = data.get("results", []) if isinstance(data, dict) else (data or [])
+        header = renderer_context.get("csv_header") or (list(rows[0]) if rows else [])
+        out = io.StringIO()
+        out.write("\ufeff")
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([self._cell(row.get(name)) for name in header])
+        return out.getvalue().encode("utf-8")
+
+    @staticmethod
+    def _cell(value):
+        if value is None:
+            return ""
+        if isinstance(value, list | tuple):
+            return ";".join(str(item) for item in value)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+LANG_PARAMETER = OpenApiParameter(
+    "lang", str, enum=LANGUAGE_CODES, description="Language of names and messages; default from Accept-Language."
+)
+CSV_PARAMETER = OpenApiParameter(
+    "format", str, enum=["json", "csv"], description="csv: the whole filtered list as CSV (not paginated)."
+)
+
+
+class ApiView(APIView):
+    # What every v1 endpoint shares: scope, language, throttling, CSV where offered, ETag and 304.
+    # (A comment, not a docstring: the schema would show a docstring as every endpoint's description.)
+
+    permission_classes = [InScope]
+    throttle_classes = [ApiRateThrottle]
+    renderer_classes = [renderers.JSONRenderer]
+    parser_classes = [parsers.JSONParser]
+    csv_header: list[str] | None = None
+    # Set by a view while it builds its answer: the latest change among the data it shows.
+    last_modified: datetime.datetime | None = None
+
+    @property
+    def scope(self):
+        return request_scope(self.request)
+
+    def requested_language(self, request) -> str:
+        asked = request.GET.get("lang")
+        if asked in LANGUAGE_CODES:
+            return asked
+        return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.last_modified = None
+        language = self.requested_language(request)
+        with translation.override(language):
+            response = super().dispatch(request, *args, **kwargs)
+            # Rendered while the language is active, so that every lazy text comes out in it.
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+        response["Content-Language"] = language
+        return response
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        asked = request.GET.get("lang")
+        if asked is not None and asked not in LANGUAGE_CODES:
+            raise exceptions.ValidationError({"lang": [_("Choose one of: %(codes)s.") % {"codes": ", ".join(LANGUAGE_CODES)}]})
+
+    def query(self, serializer_class) -> dict:
+        """The validated query parameters (a 400 naming each bad one otherwise)."""
+        params = serializer_class(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return params.validated_data
+
+    @property
+    def wants_csv(self) -> bool:
+        return getattr(self.request, "accepted_renderer", None) is not None and self.request.accepted_renderer.format == "csv"
+
+    def get_renderer_context(self):
+        context = super().get_renderer_context()
+        context["csv_header"] = self.csv_header
+        return context
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if not isinstance(response, Response):
+            return response
+        if response.status_code >= 400 and isinstance(response.accepted_renderer, CsvRenderer):
+            # Errors are JSON whatever the format asked for.
+            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_media_type = response.accepted_renderer.media_type
+            response.renderer_context = self.get_renderer_context()
+        patch_vary_headers(response, ["Accept-Language", "Authorization", "Cookie"])
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        patch_cache_control(response, private=True, no_cache=True)
+        if self.wants_csv:
+            response["Content-Disposition"] = f'attachment; filename="{self.csv_filename()}"'
+        with translation.override(self.requested_language(request)):
+            response.render()
+        response["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+        last_modified = None
+        if self.last_modified is not None:
+            last_modified = int(self.last_modified.timestamp())
+            response["Last-Modified"] = http_date(last_modified)
+        return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified, response=response)
+
+    def csv_filename(self) -> str:
+        return "export.csv"
+
+
+class ApiListMixin:
+    # Paginated lists, with the whole list at once when CSV is asked for.
+
+    pagination_class = Pagination
+
+    def paginate_queryset(self, queryset):
+        if self.wants_csv:
+            return None
+        return super().paginate_queryset(queryset)
+
+
+def current_campaign() -> Campaign | None:
+    return Campaign.objects.current()
+
+
+def current_baselines(campaign, district_ids) -> dict[int, int]:
+    if campaign is None:
+        return {}
+    rows = PopulationBaseline.objects.current().filter(campaign=campaign, district_id__in=district_ids)
+    return dict(rows.values_list("district_id", "population"))
+
+
+# --- Regions and districts --------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Regions in the caller's scope",
+        parameters=[LANG_PARAMETER],
+        responses={200: RegionSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One region",
+        parameters=[LANG_PARAMETER],
+        responses={200: RegionSerializer, **error_responses(401, 403, 404, 429)},
+    ),
+)
+class RegionViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = RegionSerializer
+    lookup_field = "kato"
+    lookup_value_regex = r"\d{9}"
+
+    def get_queryset(self):
+        return self.scope.regions(Region.objects.order_by("kato"))
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["baselines"] = {}
+        return context
+
+    def get_serializer(self, instance=None, *args, **kwargs):
+        serializer = super().get_serializer(instance, *args, **kwargs)
+        regions = list(instance) if kwargs.get("many") else ([instance] if instance is not None else [])
+        serializer.context["baselines"] = self._region_baselines(regions) if regions else {}
+        return serializer
+
+    def _region_baselines(self, regions) -> dict[int, int]:
+        district_region = dict(District.objects.filter(region__in=regions).values_list("pk", "region_id"))
+        sums: dict[int, int] = {}
+        for district_id, population in current_baselines(current_campaign(), list(district_region)).items():
+            region_id = district_region[district_id]
+            sums[region_id] = sums.get(region_id, 0) + population
+        return sums
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Districts in the caller's scope",
+        parameters=[DistrictQuery, LANG_PARAMETER],
+        responses={200: DistrictSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One district",
+        parameters=[LANG_PARAMETER],
+        responses={200: DistrictSerializer, **error_responses(401, 403, 404, 429)},
+    ),
+)
+class DistrictViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = DistrictSerializer
+    lookup_field = "kato"
+    lookup_value_regex = r"\d{9}"
+
+    def get_queryset(self):
+        queryset = self.scope.districts(District.objects.select_related("region").order_by("kato"))
+        if self.action == "list":
+            region = self.query(DistrictQuery).get("region")
+            if region:
+                queryset = queryset.filter(region__kato=region)
+        return queryset
+
+    def get_serializer(self, instance=None, *args, **kwargs):
+        serializer = super().get_serializer(instance, *args, **kwargs)
+        districts = list(instance) if kwargs.get("many") else ([instance] if instance is not None else [])
+        serializer.context["baselines"] = current_baselines(current_campaign(), [d.pk for d in districts])
+        return serializer
+
+
+# --- Daily counts -----------------------------------------------------------------------------------
+
+
+def daily_counts_with_totals(queryset, *, campaign, date_from=None):
+    """Daily counts with each district's running totals, right on every page of a paginated list.
+
+    The running sum is a window over the rows the filter keeps; the days before
+    `date_from` are added by a subquery, so a list that starts mid-campaign
+    still shows totals since the first day. SQL evaluates the window before
+    LIMIT/OFFSET, so page 2 continues where page 1 ended.
+    """
+
+    def running(channel):
+        window = Window(Sum(channel), partition_by=[F("district_id")], order_by=F("date").asc())
+        if date_from is None:
+            return Cast(window, BigIntegerField())
+        earlier = (
+            DailyCount.objects.filter(campaign=campaign, district=OuterRef("district"), date__lt=date_from)
+            .order_by()
+            .values("district")
+            .annotate(total=Sum(channel))
+            .values("total")
+        )
+        return Cast(window, BigIntegerField()) + Cast(Coalesce(Subquery(earlier), Value(0)), BigIntegerField())
+
+    if date_from is not None:
+        queryset = queryset.filter(date__gte=date_from)
+    return queryset.annotate(
+        district_kato=F("district__kato"),
+        online_cumulative=running("online"),
+        offline_cumulative=running("offline"),
+    ).order_by("district__kato", "date")
+
+
+def parse_if_match(header: str, current: DailyCount | None) -> int:
+    """The version the client expects from `If-Match: <version>` or the ETag a write returned ("*": any existing row)."""
+    header = header.strip()
+    current_version = current.version if current is not None else 0
+    if header == "*":
+        if current is None:
+            raise PreconditionFailed(_("There is no record for this district and day yet."))
+        return current_version
+    versions = []
+    for part in header.split(","):
+        tag = part.strip().removeprefix("W/").strip('"')
+        if tag.isascii() and tag.isdigit():
+            versions.append(int(tag))
+    if not versions:
+        raise PreconditionFailed(_("If-Match must carry the record's version or the ETag a write returned."))
+    # Any listed version that is current lets the write through; otherwise the first one fails in the service.
+    return current_version if current_version in versions else versions[0]
+
+
+def version_etag(version: int) -> str:
+    return quote_etag(str(version))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Daily counts with running totals",
+        parameters=[DailyCountQuery, CSV_PARAMETER],
+        responses={200: DailyCountSerializer(many=True), **READ_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Record one district's counts for one day",
+        description=(
+            "Creates (201) or updates (200) the district-day through the same service as the web forms. "
+            "`Idempotency-Key` makes a retry return the first response without a second change; "
+            "`If-Match` (the record's `version`, or the ETag a previous write returned; `0` for no record yet) "
+            "makes a stale write fail with 412."
+        ),
+        request=DailyCountWriteSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key", str, OpenApiParameter.HEADER, description="Any unique string, up to 255 characters."
+            ),
+            OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The version the write is based on."),
+        ],
+        responses={
+            (200, "application/json"): DailyCountSerializer,
+            (201, "application/json"): DailyCountSerializer,
+            **error_responses(400, 401, 403, 404, 412, 422, 429),
+        },
+    ),
+)
+class DailyCountViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = DailyCountSerializer
+    renderer_classes = [renderers.JSONRenderer, CsvRenderer]
+    csv_header = list(DailyCountSerializer().fields)
+
+    def get_queryset(self):
+        campaign = current_campaign()
+        if campaign is None:
+            return DailyCount.objects.none()
+        params = self.query(DailyCountQuery)
+        queryset = self.scope.by_district(DailyCount.objects.filter(campaign=campaign))
+        if params.get("district"):
+            queryset = queryset.filter(district__kato=params["district"])
+        if params.get("region"):
+            queryset = queryset.filter(district__region__kato=params["region"])
+        # Any change to these districts' counts can move the running totals shown, even on days not listed.
+        self.last_modified = queryset.aggregate(last=Max("updated_at"))["last"]
+        if params.get("date_to"):
+            queryset = queryset.filter(date__lte=params["date_to"])
+        return daily_counts_with_totals(queryset, campaign=campaign, date_from=params.get("date_from"))
+
+    def csv_filename(self) -> str:
+        return f"daily-counts-{timezone.localdate():%Y-%m-%d}.csv"
+
+    def get_renderers(self):
+        if self.request is not None and self.request.method == "POST":
+            return [renderers.JSONRenderer()]
+        return super().get_renderers()
+
+    def perform_content_negotiation(self, request, force=False):
+        # A write answers in JSON whatever ?format= says.
+        return super().perform_content_negotiation(request, force=force or request.method == "POST")
+
+    def create(self, request, *args, **kwargs):
+        return idempotent(request, lambda: self._record(request))
+
+    def _record(self, request) -> Response:
+        body = DailyCountWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        district = District.objects.select_related("region").filter(kato=values["district"]).first()
+        if district is None:
+            raise exceptions.ValidationError(
+                {"district": [_("No district has the KATO code %(kato)s.") % {"kato": values["district"]}]}
+            )
+        if not self.scope.may_change(district):
+            raise exceptions.PermissionDenied(_("This district is outside the area you may change."))
+        campaign = current_campaign()
+        if campaign is None:
+            raise exceptions.ValidationError({"date": [_("There is no census campaign to record counts for.")]})
+        expected_version = None
+        if "If-Match" in request.headers:
+            current = DailyCount.objects.filter(campaign=campaign, district=district, date=values["date"]).first()
+            expected_version = parse_if_match(request.headers["If-Match"], current)
+        try:
+            result = record_count(
+                campaign=campaign,
+                district=district,
+                date=values["date"],
+                online=values["online"],
+                offline=values["offline"],
+                mode=values["mode"],
+                reason=values["reason"],
+                user=request.user if not isinstance(request.auth, ApiToken) else None,
+                source=AuditEntry.Source.API,
+                expected_version=expected_version,
+            )
+        except CountConflict as conflict:
+            raise PreconditionFailed(
+                _("The record was changed by someone else (it is now at version %(version)s); read it again.")
+                % {"version": conflict.current.version if conflict.current else 0}
+            ) from conflict
+        row = daily_counts_with_totals(
+            DailyCount.objects.filter(pk=result.count.pk), campaign=campaign, date_from=result.count.date
+        ).get()
+        return Response(
+            DailyCountSerializer(row).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+            headers={"ETag": version_etag(row.version)},
+        )
+
+
+class NotFoundView(APIView):
+    """Any other path under /api/: a JSON 404 in the one error shape, not an HTML page."""
+
+    schema = None
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = []
+
+    def initial(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
