@@ -17,6 +17,7 @@ from census.models import AuditEntry, Campaign, DailyCount, Phase, PhaseExtensio
 from census.services import EntryMode, extend_phase, provision_user, record_count, set_status
 from regions.models import District, Region
 from regions.services import set_baseline
+from reports.maps import assign_tile_positions
 
 SOURCE = AuditEntry.Source.COMMAND
 CHECKPOINT = datetime.date(2021, 10, 27)
@@ -162,6 +163,7 @@ def load_demo(path) -> DemoSummary:
     # One transaction: the coverage work is published once, after everything is in.
     with transaction.atomic():
         region, districts = _load_geography(data)
+        assign_tile_positions(region=region)  # the schematic map's default positions (regions/tile_maps/)
         campaign = _load_campaign(data, region)
         end = max(datetime.date.fromisoformat(data["campaign"][key]["extended_to"]) for key in ("online", "door_to_door"))
         for item in data["districts"]:

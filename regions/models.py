@@ -57,6 +57,12 @@ class District(NamedArea):
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="districts", verbose_name=_("region"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DISTRICT)
+    # Where the district sits on its region's schematic tile map (column, row from the top left);
+    # empty until set, when reports.maps places it from regions/tile_maps/<region KATO>.json or a grid.
+    map_col = models.PositiveSmallIntegerField(_("tile map column"), null=True, blank=True)
+    map_row = models.PositiveSmallIntegerField(_("tile map row"), null=True, blank=True)
+    # A GeoJSON geometry (Polygon or MultiPolygon, longitude/latitude), set by `manage.py import_boundaries`.
+    boundary = models.JSONField(_("boundary"), null=True, blank=True)
 
     class Meta(NamedArea.Meta):
         verbose_name = _("district")

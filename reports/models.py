@@ -78,3 +78,49 @@ class CoverageSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.kato} {self.date}: {self.coverage_pct}%"
+
+
+class RenderedDashboard(models.Model):
+    """One dashboard page of a campaign as rendered for one area, one "as of" day and one language.
+
+    The web serves `html` (the page's content, without the per-visitor header)
+    instead of building it per request; `pdf` is the printable report (regions
+    only, rendered with the HTML by the job or on the first download).
+    `source_computed_at` is the computed_at of the area's snapshot for `as_of`
+    that the page was built from: a newer snapshot (or another `design`) means
+    the page is stale.
+    Unique on (campaign, kind, kato, as_of, language), so a re-render overwrites.
+    """
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("region dashboard")
+        DISTRICT = "district", _("district page")
+        NATIONAL = "national", _("national page")
+        PUBLIC = "public", _("public page")
+        WIDGET = "widget", _("widget")
+
+    campaign = models.ForeignKey("census.Campaign", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kato = models.CharField(max_length=9)
+    as_of = models.DateField()
+    language = models.CharField(max_length=5)
+    html = models.TextField()
+    pdf = models.BinaryField(null=True, blank=True)
+    rendered_at = models.DateTimeField()
+    source_computed_at = models.DateTimeField()
+    # A fingerprint of the templates, code and translations the page was made with: a page made by
+    # an older release is stale too, so a deploy never keeps serving the previous design.
+    design = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("rendered dashboard")
+        verbose_name_plural = _("rendered dashboards")
+        ordering = ["campaign", "kind", "kato", "as_of", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "kind", "kato", "as_of", "language"], name="rendered_dashboard_one_per_page"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.kato} {self.as_of} [{self.language}]"

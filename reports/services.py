@@ -83,6 +83,10 @@ def drain_recompute_outbox() -> int:
                 recompute_districts(campaign=campaign, from_dates=per_district)
         # Only the rows read: requests that arrived meanwhile stay for the next drain.
         RecomputeRequest.objects.filter(id__in=[r.id for r in pending]).delete()
+        # Dashboards are rendered from these snapshots: once they are committed, render the affected ones again.
+        from reports.rendering import render_after_commit
+
+        render_after_commit(owed)
     return len(pending)
 
 

@@ -22,3 +22,30 @@ def recompute_all_task(campaign_id: int | None = None):
 
     campaigns = Campaign.objects.filter(pk=campaign_id) if campaign_id else Campaign.objects.all()
     return sum(services.recompute_coverage(campaign=campaign) for campaign in campaigns)
+
+
+@shared_task(**COMMON)
+def render_dashboards_task(campaign_id: int, district_ids: list[int] | None = None):
+    """Render the dashboards a recompute of these districts (None: all) changed, then queue their PDF reports."""
+    from census.models import Campaign
+    from reports import rendering
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return 0
+    region_ids = rendering.render_after_recompute(campaign=campaign, district_ids=district_ids)
+    if region_ids:
+        render_reports_task.delay(campaign_id, region_ids)
+    return len(region_ids)
+
+
+@shared_task(**COMMON)
+def render_reports_task(campaign_id: int, region_ids: list[int]):
+    """Render the PDF reports of these regions as of their latest day, in each language."""
+    from census.models import Campaign
+    from reports import rendering
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return 0
+    return rendering.render_reports(campaign=campaign, region_ids=region_ids)
