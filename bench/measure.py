@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from census.models import AuditEntry, Campaign, Phase
 from census.services import record_count
 from regions.models import District
-from reports.services import recompute_coverage
+from reports.services import recompute_coverage, recompute_districts
 
 START = datetime.date(2021, 9, 1)
 TABLES = [
@@ -134,19 +134,27 @@ def full_recompute(campaign: Campaign) -> float:
     return time.perf_counter() - started
 
 
-def incremental(campaign: Campaign, runs: int = 20) -> list[float]:
-    """Time record_count + the (in-process) drain job for one changed count, `runs` times."""
-    district = District.objects.order_by("id")[len(District.objects.all()) // 2]
+def incremental(campaign: Campaign, runs: int = 20) -> tuple[list[float], list[float]]:
+    """One count changed, `runs` times: (the recompute job alone, the whole save in-process).
+
+    The whole save is record_count + the drain job + re-rendering the affected
+    dashboards (what the embedded mode does before the response returns); the
+    recompute alone is what a worker spends on the snapshots.
+    """
+    district = District.objects.order_by("id")[District.objects.count() // 2]
     day = datetime.date(2021, 10, 20)
-    timings = []
+    recompute, whole = [], []
     for i in range(runs):
         started = time.perf_counter()
         record_count(
             campaign=campaign, district=district, date=day, online=0, offline=1000 + i, reason="bench correction",
             source=AuditEntry.Source.COMMAND,
         )  # fmt: skip
-        timings.append(time.perf_counter() - started)
-    return timings
+        whole.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        recompute_districts(campaign=campaign, from_dates={district.pk: day})
+        recompute.append(time.perf_counter() - started)
+    return recompute, whole
 
 
 def p95(values: list[float]) -> float:
@@ -174,9 +182,10 @@ def run_scale(name: str, *, regions: int, districts: int, days: int, memory_chil
     rows.append((name, "same district-days, one SQL window query (s)", f"{floor:.2f}"))
     rows.append((name, "full recompute / SQL floor (goal <= 1.5x)", f"{full / floor:.2f}x"))
     rows.append((name, "district-day snapshots written", f"{snapshots:,}"))
-    timings = incremental(campaign)
-    rows.append((name, "one count changed -> snapshots updated, median (ms)", f"{statistics.median(timings) * 1000:.1f}"))
-    rows.append((name, "one count changed -> snapshots updated, p95 (ms)", f"{p95(timings) * 1000:.1f}"))
+    recompute, whole = incremental(campaign)
+    rows.append((name, "one count changed: recompute job, median (ms) (goal < 50)", f"{statistics.median(recompute) * 1000:.1f}"))
+    rows.append((name, "one count changed: recompute job, p95 (ms)", f"{p95(recompute) * 1000:.1f}"))
+    rows.append((name, "save + recompute + dashboards re-rendered, median (ms)", f"{statistics.median(whole) * 1000:.1f}"))
     if rss is not None:
         rows.append((name, "worker peak memory, max RSS (MB) (goal < 300)", f"{rss / 1024:.0f}"))
     return rows

@@ -222,11 +222,13 @@ def area_figures(
         flags = set(child_flags.get(d.date, ()) if child_flags else ())
         if baseline > 0 and d.total > baseline:
             flags.add(OVER_100)
-        history = series[max(0, index - RATE_WINDOW_DAYS) : index]
-        if is_jump([h.online_day for h in history], d.online_day, baseline) or is_jump(
-            [h.offline_day for h in history], d.offline_day, baseline
-        ):
-            flags.add(JUMP)
+        # The size test first: most days are too small to be a jump, and the week need not be gathered.
+        if d.total_day * 1000 >= baseline * JUMP_MIN_PER_MILLE:
+            history = series[max(0, index - RATE_WINDOW_DAYS) : index]
+            if is_jump([h.online_day for h in history], d.online_day, baseline) or is_jump(
+                [h.offline_day for h in history], d.offline_day, baseline
+            ):
+                flags.add(JUMP)
         if d.date in lowered:
             flags.add(FELL)
         if not d.reported and d.date in active:

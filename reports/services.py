@@ -160,11 +160,13 @@ _UPSERT_SET = ", ".join(f"{c} = excluded.{c}" for c in SNAPSHOT_COLUMNS if c not
 _TABLE = CoverageSnapshot._meta.db_table
 
 
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    text = value.isoformat() if isinstance(value, datetime.date) else str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+# COPY's text format: backslash, tab and newlines inside a value must be escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_line(row: tuple) -> str:
+    """One row in COPY's text format. str() of dates, datetimes and Decimals is already what PostgreSQL reads."""
+    return "\t".join("\\N" if v is None else v.translate(_COPY_ESCAPES) if type(v) is str else str(v) for v in row)
 
 
 def _sqlite_value(value):
@@ -187,7 +189,7 @@ def _save_snapshots(rows: list[tuple]) -> None:
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS snapshot_load ON COMMIT DELETE ROWS AS SELECT {columns} FROM {_TABLE} WITH NO DATA"
             )
-            buffer = io.StringIO("".join("\t".join(_copy_value(v) for v in row) + "\n" for row in rows))
+            buffer = io.StringIO("".join(_copy_line(row) + "\n" for row in rows))
             cursor.cursor.copy_expert(f"COPY snapshot_load ({columns}) FROM STDIN", buffer)
             cursor.execute(
                 f"INSERT INTO {_TABLE} ({columns}) SELECT {columns} FROM snapshot_load "
