@@ -69,6 +69,8 @@ class InScope(permissions.BasePermission):
         scope = request_scope(request)
         if scope.role == "":
             raise exceptions.PermissionDenied(_("Your account has no role in the census yet."))
+        if getattr(view, request.method.lower(), None) is None:
+            return True  # the view answers 405, which says more than a 403 would
         if request.method not in permissions.SAFE_METHODS and not scope.can_write:
             raise exceptions.PermissionDenied(_("This token or account may only read."))
         return True
@@ -132,7 +134,7 @@ def error_responses(*codes: int) -> dict:
         400: "Invalid input, field by field.",
         401: "No token, or a token that is unknown, expired or revoked.",
         403: "Not allowed: a read-only token writing, or an area outside the token's scope.",
-        404: "No such area in the caller's scope.",
+        404: "No such area in the caller's scope, or no such page of a list.",
         412: "If-Match names a version that is no longer current.",
         422: "The Idempotency-Key was already used for a different request.",
         429: "Too many requests for this token; see Retry-After.",
@@ -141,7 +143,7 @@ def error_responses(*codes: int) -> dict:
     return {(code, "application/json"): OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
 
 
-READ_ERRORS = error_responses(400, 401, 403, 429)
+READ_ERRORS = error_responses(400, 401, 403, 404, 429)
 
 
 # --- Renderers, pagination, language, conditional GET ----------------------------------------------

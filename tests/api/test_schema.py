@@ -1,0 +1,100 @@
+"""The OpenAPI schema: valid with --fail-on-warn, and the API answers as it says (schemathesis, read and write tokens)."""
+
+import io
+
+import pytest
+import schemathesis
+from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
+
+from census.wsgi import application
+
+# Examples per operation: enough to walk every parameter, bounded so the run stays around a minute.
+EXAMPLES = 25
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+    checks.response_headers_conformance,
+]
+
+
+def test_the_schema_validates_without_warnings(tmp_path):
+    out = tmp_path / "schema.yml"
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out), stdout=io.StringIO())
+
+    text = out.read_text()
+    for path in [
+        "/api/v1/regions/",
+        "/api/v1/districts/",
+        "/api/v1/daily-counts/",
+        "/api/v1/coverage/",
+        "/api/v1/coverage/series/",
+        "/api/v1/highlights/",
+        "/api/v1/briefing/",
+    ]:
+        assert f"  {path}:" in text
+
+
+def test_the_schema_is_served_without_a_token(db):
+    from rest_framework.test import APIClient
+
+    response = APIClient().get("/api/schema/?format=json")
+
+    assert response.status_code == 200
+    assert response.json()["openapi"].startswith("3.")
+    assert "tokenAuth" in response.json()["components"]["securitySchemes"]
+
+
+def test_the_docs_page_loads_its_assets_from_this_server(db):
+    from rest_framework.test import APIClient
+
+    response = APIClient().get("/api/docs/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "http://" not in html and "https://" not in html
+    assert "<script>" not in html  # the set-up script is a file of its own (strict CSP)
+
+
+@pytest.fixture
+def api_schema(demo):
+    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+
+def run_schemathesis(schema, key: str, *, method: str | None = None) -> int:
+    """Every operation (or those of `method`) with generated requests; returns how many operations ran."""
+    ran = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if method and operation.method.upper() != method:
+            continue
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def check(case):
+            case.call_and_validate(headers={"Authorization": f"Token {key}"}, checks=CHECKS)
+
+        check()
+        ran += 1
+    return ran
+
+
+def test_every_operation_answers_as_the_schema_says_for_a_read_token(api_schema, demo):
+    from census.access import issue_token
+
+    _token, key = issue_token(name="schemathesis read", region=demo, can_write=False)
+
+    assert run_schemathesis(api_schema, key) == 10
+
+
+def test_every_operation_answers_as_the_schema_says_for_a_write_token(api_schema, demo):
+    from census.access import issue_token
+
+    _token, key = issue_token(name="schemathesis write", region=None, can_write=True)
+
+    assert run_schemathesis(api_schema, key) == 10
