@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "census.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, so that a lockout answers before any view runs.
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
                 "census.languages.language_links",
+                "census.views.entry_navigation",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -150,7 +152,7 @@ CELERY_BEAT_SCHEDULE = {
     "drain-recompute-outbox": {
         # Picks up work whose on-commit publish failed (broker down at the time).
         "task": "reports.tasks.drain_recompute_outbox_task",
-        "schedule": 60.0,
+        "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
     },
 }
 
@@ -168,7 +170,12 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-LOGIN_URL = "admin:login"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+LOGIN_URL = "entry:login"
+LOGIN_REDIRECT_URL = "entry:start"
+LOGOUT_REDIRECT_URL = "entry:login"
+# Signed out after this long without a request (census/sessions.py); 0 turns it off.
+CENSUS_IDLE_TIMEOUT = env.int("CENSUS_IDLE_TIMEOUT_MINUTES", default=30) * 60
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
@@ -269,6 +276,13 @@ SPECTACULAR_SETTINGS = {
 # --- Census -------------------------------------------------------------------
 # The demo data file that `manage.py load_demo` reads (a copy of the shared one).
 CENSUS_DEMO_DATA = BASE_DIR / "census" / "demo" / "wko-2021.json"
+# Spreadsheet imports (census/importing.py): checked before a file is parsed.
+CENSUS_IMPORT_MAX_BYTES = env.int("CENSUS_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+CENSUS_IMPORT_MAX_ROWS = env.int("CENSUS_IMPORT_MAX_ROWS", default=10_000)
+CENSUS_IMPORT_MAX_XLSX_UNCOMPRESSED = env.int("CENSUS_IMPORT_MAX_XLSX_UNCOMPRESSED", default=50 * 1024 * 1024)
+CENSUS_IMPORT_MAX_XLSX_ENTRIES = env.int("CENSUS_IMPORT_MAX_XLSX_ENTRIES", default=200)
+# An uploaded file waits this long in the cache between its preview and "Apply".
+CENSUS_IMPORT_KEEP_SECONDS = env.int("CENSUS_IMPORT_KEEP_SECONDS", default=30 * 60)
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {
@@ -277,5 +291,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs every layout step at INFO: only its warnings say something.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
