@@ -1,3 +1,24 @@
 """Pages for statistics staff: sign-in, daily entry, the region grid, imports and exports."""
 
-urlpatterns = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from census import views
+
+app_name = "entry"
+
+urlpatterns = [
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("start/", views.start, name="start"),
+    path("entry/", views.home, name="home"),
+    path("entry/not-reported/", views.not_reported, name="not_reported"),
+    path("entry/region/<str:kato>/", views.grid, name="grid"),
+    path("entry/district/<str:kato>/", views.district_day, name="district"),
+    path("entry/district/<str:kato>/history/", views.history, name="history"),
+    path("entry/district/<str:kato>/status/", views.district_status, name="status"),
+    path("entry/import/", views.import_file, name="import"),
+    path("entry/import/apply/", views.import_apply, name="import_apply"),
+    path("entry/export.csv", views.export, {"file_format": "csv"}, name="export_csv"),
+    path("entry/export.xlsx", views.export, {"file_format": "xlsx"}, name="export_xlsx"),
+]

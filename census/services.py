@@ -406,3 +406,131 @@ def provision_user(*, username: str, role: str, kato: str, password: str | None 
             },
         )
     return user
+
+
+# --- Many district-days at once: a file import or the region grid ---------------------------------
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One district-day in a batch, with where it came from (a file's line or a grid's row) and what was entered."""
+
+    line: int
+    district: District
+    date: datetime.date
+    online: object
+    offline: object
+    reason: str = ""
+    # The version the person saw (0: no row yet); None when the source cannot know it (a file).
+    expected_version: int | None = None
+
+
+@dataclass
+class RowOutcome:
+    """What a batch did, or would do, with one row: created, changed, unchanged, rejected or conflict."""
+
+    row: CountRow
+    action: str
+    before: tuple[int, int] | None = None
+    after: tuple[int, int] | None = None
+    errors: dict[str, list[str]] | None = None
+    current: DailyCount | None = None
+
+
+@dataclass
+class ImportSummary:
+    """The outcome of import_counts(): one entry per row, and whether the batch was committed."""
+
+    outcomes: list[RowOutcome]
+    applied: bool
+
+    def _count(self, action: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.action == action)
+
+    @property
+    def created(self) -> int:
+        return self._count("created")
+
+    @property
+    def changed(self) -> int:
+        return self._count("changed")
+
+    @property
+    def unchanged(self) -> int:
+        return self._count("unchanged")
+
+    @property
+    def failed(self) -> list[RowOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.action in ("rejected", "conflict")]
+
+
+class _RollBack(Exception):
+    """Raised inside import_counts()'s transaction to undo every row of a batch that must not be written."""
+
+
+def import_counts(
+    *,
+    campaign: Campaign,
+    rows: list[CountRow],
+    mode: str = EntryMode.DAILY,
+    user=None,
+    source: str = AuditEntry.Source.IMPORT,
+    reason: str = "",
+    dry_run: bool = False,
+    rejected_elsewhere: bool = False,
+) -> ImportSummary:
+    """Record many district-days all or nothing: every row goes through record_count() in one transaction.
+
+    Every row is tried, so the summary reports every problem at once; if any row
+    is rejected or in conflict (or `rejected_elsewhere`: the caller found bad rows
+    of its own, e.g. an unknown district), or on a dry run, the transaction is
+    rolled back and nothing is written, not even audit entries or coverage work.
+    Rows go in date order, so cumulative totals of consecutive days in one file
+    are turned into daily figures against the days recorded just before them.
+    A row whose values are already stored changes nothing and adds no history,
+    so importing the same file twice is harmless.
+    """
+    ordered = sorted(rows, key=lambda row: (row.date, row.line))
+    outcomes: list[RowOutcome] = []
+    try:
+        with transaction.atomic():
+            stored = {
+                (row.district_id, row.date): (row.online, row.offline)
+                for row in DailyCount.objects.filter(
+                    campaign=campaign,
+                    district__in={row.district.pk for row in ordered},
+                    date__in={row.date for row in ordered},
+                )
+            }
+            for row in ordered:
+                before = stored.get((row.district.pk, row.date))
+                try:
+                    result = record_count(
+                        campaign=campaign,
+                        district=row.district,
+                        date=row.date,
+                        online=row.online,
+                        offline=row.offline,
+                        mode=mode,
+                        reason=row.reason or reason,
+                        user=user,
+                        source=source,
+                        expected_version=row.expected_version,
+                    )
+                except CountRejected as exc:
+                    outcomes.append(RowOutcome(row=row, action="rejected", before=before, errors=exc.message_dict))
+                    continue
+                except CountConflict as exc:
+                    outcomes.append(RowOutcome(row=row, action="conflict", before=before, current=exc.current))
+                    continue
+                action = "created" if result.created else "changed" if result.changed else "unchanged"
+                after = (result.count.online, result.count.offline)
+                outcomes.append(RowOutcome(row=row, action=action, before=before, after=after))
+            if dry_run or rejected_elsewhere or any(o.action in ("rejected", "conflict") for o in outcomes):
+                raise _RollBack
+    except _RollBack:
+        applied = False
+    else:
+        applied = True
+    outcomes.sort(key=lambda outcome: outcome.row.line)
+    return ImportSummary(outcomes=outcomes, applied=applied)

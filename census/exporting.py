@@ -1,0 +1,71 @@
+"""Writing the counts of a scope as CSV (UTF-8 with a BOM, so Excel opens it right) or XLSX.
+
+The headers are the ones the importer recognises, in the reader's language, so
+an exported file can be edited and imported back. Text that a spreadsheet
+would run as a formula (starting with = + - @, or a tab or carriage return) is
+neutralised with a leading apostrophe.
+"""
+
+import csv
+import io
+
+from django.utils.translation import get_language
+
+# Column headers per language; every one is an alias census/importing.py knows.
+HEADERS = {
+    "en": ["KATO", "District", "Date", "Online", "Offline"],
+    "ru": ["КАТО", "Район", "Дата", "Онлайн", "Офлайн"],
+    "kk": ["КАТО", "Аудан", "Күні", "Онлайн", "Офлайн"],
+}
+# Excel in a Russian or Kazakh locale splits CSV on ";", in an English one on ",".
+DELIMITERS = {"en": ",", "ru": ";", "kk": ";"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def neutralise(value):
+    """A cell value that a spreadsheet shows as text and never evaluates."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _language() -> str:
+    language = (get_language() or "ru")[:2]
+    return language if language in HEADERS else "ru"
+
+
+def _records(counts):
+    for count in counts:
+        yield [count.district.kato, count.district.name, count.date, count.online, count.offline]
+
+
+def counts_csv(counts) -> bytes:
+    """The counts as CSV text in UTF-8 with a BOM, one line per district-day."""
+    language = _language()
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, delimiter=DELIMITERS[language], lineterminator="\r\n")
+    writer.writerow(HEADERS[language])
+    for record in _records(counts):
+        record[2] = record[2].isoformat()
+        writer.writerow([neutralise(value) for value in record])
+    return buffer.getvalue().encode("utf-8")
+
+
+def counts_xlsx(counts) -> bytes:
+    """The counts as an XLSX workbook with one sheet; dates are real dates, figures real numbers."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(HEADERS[_language()])
+    for record in _records(counts):
+        date_cell = WriteOnlyCell(sheet, value=record[2])
+        date_cell.number_format = "yyyy-mm-dd"
+        sheet.append([neutralise(record[0]), neutralise(record[1]), date_cell, record[3], record[4]])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,108 @@
+"""Forms for daily entry: one district's day, the region grid, a district's status, a file import.
+
+Figures are taken as text and judged by census.services.record_count(), so the
+messages are the service's (in the reader's language) and a wrong entry is
+shown back exactly as typed.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from census.models import DistrictStatus
+from census.services import EntryMode
+
+MODE_CHOICES = [(EntryMode.DAILY, _("the day's figures")), (EntryMode.CUMULATIVE, _("totals as of the day"))]
+FIGURE_ATTRS = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false", "class": "figure"}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        # The browser's date picker always speaks ISO, whatever the page's language.
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form; django-axes counts its failures by username and address."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class DayForm(forms.Form):
+    """Which day (and entry mode) a page shows: the query string of the grid and the district page."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    mode = forms.ChoiceField(label=_("Entry"), choices=MODE_CHOICES, initial=EntryMode.DAILY, required=False)
+
+    def clean_mode(self):
+        return self.cleaned_data.get("mode") or EntryMode.DAILY
+
+
+class DistrictEntryForm(forms.Form):
+    """One district's figures for one day; `version` is the row's version when the page was loaded (0: none yet)."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    mode = forms.ChoiceField(label=_("Entry"), choices=MODE_CHOICES, widget=forms.RadioSelect, initial=EntryMode.DAILY)
+    online = forms.CharField(label=_("Online"), required=False, max_length=30, widget=forms.TextInput(attrs=FIGURE_ATTRS))
+    offline = forms.CharField(label=_("Door-to-door"), required=False, max_length=30, widget=forms.TextInput(attrs=FIGURE_ATTRS))
+    reason = forms.CharField(
+        label=_("Reason for a correction"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when you change a past day or lower a figure."),
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class GridForm(forms.Form):
+    """The region grid: the day and mode it was loaded for, and one reason for any corrections in it.
+
+    The cells themselves are read from the POST by the view (two per district,
+    named after its KATO code), because they are checked by the service, not here.
+    """
+
+    date = forms.DateField(widget=forms.HiddenInput)
+    mode = forms.ChoiceField(choices=MODE_CHOICES, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason for corrections"),
+        required=False,
+        max_length=1000,
+        help_text=_("Needed when you change a past day or lower a figure; it is kept with every changed district."),
+    )
+
+
+class StatusForm(forms.Form):
+    """A decision about a district's status, effective from a date."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=DistrictStatus.Status.choices)
+    date = forms.DateField(label=_("Effective from"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ImportForm(forms.Form):
+    """A spreadsheet of counts to preview and then apply."""
+
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx,text/csv"}),
+    )
+    mode = forms.ChoiceField(label=_("The figures are"), choices=MODE_CHOICES, widget=forms.RadioSelect, initial=EntryMode.DAILY)
+    reason = forms.CharField(
+        label=_("Reason for corrections"),
+        required=False,
+        max_length=1000,
+        help_text=_("Used for every row that changes a past day, unless the file has a reason column."),
+    )
+
+
+def default_day(today: datetime.date, first: datetime.date, last: datetime.date) -> datetime.date:
+    """The day a page opens on: today inside the campaign, else the campaign's nearest end."""
+    return min(max(today, first), last)

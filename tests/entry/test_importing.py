@@ -1,0 +1,240 @@
+"""Reading office spreadsheets: every encoding, delimiter, header language and way of naming a district and a date."""
+
+import codecs
+import datetime
+import io
+
+import openpyxl
+import pytest
+
+from census.importing import FileRejected, Limits, read_counts
+from regions.models import District
+
+pytestmark = pytest.mark.usefixtures("after_campaign", "in_english")
+
+OCT_5 = datetime.date(2021, 10, 5)
+OCT_27 = datetime.date(2021, 10, 27)
+
+
+def read(area, raw: bytes, filename="counts.csv", **limits):
+    return read_counts(
+        raw,
+        filename=filename,
+        scope_districts=District.objects.filter(region=area.region),
+        all_districts=District.objects.all(),
+        limits=Limits(**{**vars(Limits.from_settings()), **limits}),
+    )
+
+
+def xlsx(rows) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# (id, bytes, filename, expected encoding, expected delimiter); each file names Taskala (the area's third district)
+# for 27 October 2021 with 0 online and 340 door-to-door, as some office would write it.
+VARIANTS = [
+    ("utf8-comma-en", b"district,date,online,offline\n316000000,2021-10-27,0,340\n", "c.csv", "UTF-8", ","),
+    (
+        "utf8-bom-semicolon-kk-kazakh-name",
+        "аудан;күні;онлайн;офлайн\r\nТасқала ауданы;27.10.2021;0;340\r\n".encode("utf-8-sig"),
+        "c.csv",
+        "UTF-8 (BOM)",
+        ";",
+    ),
+    (
+        "cp1251-semicolon-ru-russian-name",
+        "Район;Дата;Онлайн;Офлайн\r\nТаскалинский район;27.10.2021;0;340\r\n".encode("cp1251"),
+        "c.csv",
+        "Windows-1251",
+        ";",
+    ),
+    (
+        "utf16-tab-en-english-name",
+        "District\tDate\tOnline\tOffline\r\nTaskala District\t2021-10-27\t0\t340\r\n".encode("utf-16"),
+        "c.txt",
+        "UTF-16",
+        "\t",
+    ),
+    ("utf8-tab-ru", "Район\tДата\tОнлайн\tОфлайн\nТаскалинский район\t27.10.2021\t0\t340\n".encode(), "c.tsv", "UTF-8", "\t"),
+    (
+        "ru-name-other-case-and-spaces",
+        "район;дата;онлайн;офлайн\n  таскалинский   РАЙОН ;27.10.2021;0;340\n".encode(),
+        "c.csv",
+        "UTF-8",
+        ";",
+    ),
+    ("en-short-name", b"District,Date,Online,Offline\nTaskala,27.10.2021,0,340\n", "c.csv", "UTF-8", ","),
+    (
+        "kato-and-name-columns-kato-wins",
+        "КАТО;Район;Дата;Онлайн;Офлайн\n316000000;Неверное имя;2021-10-27;0;340\n".encode("utf-8-sig"),
+        "c.csv",
+        "UTF-8 (BOM)",
+        ";",
+    ),
+    (
+        "quoted-grouped-number-and-title-line",
+        'Отчёт за 27 октября\n\n"Район";"Дата";"Онлайн";"Офлайн"\n"Таскалинский район";"27.10.2021";"0";"340"\n'.encode("cp1251"),
+        "c.csv",
+        "Windows-1251",
+        ";",
+    ),
+    (
+        "total-line-skipped",
+        "district;date;online;offline\n316000000;2021-10-27;0;340\nИтого;;0;340\n".encode(),
+        "c.csv",
+        "UTF-8",
+        ";",
+    ),
+    (
+        "xlsx-ru-real-date-numeric-kato",
+        xlsx([["КАТО", "Дата", "Онлайн", "Офлайн"], [316000000, datetime.datetime(2021, 10, 27), 0, 340]]),
+        "c.xlsx",
+        "",
+        "",
+    ),
+    (
+        "xlsx-kk-text-date-kazakh-name",
+        xlsx([["Аудан", "Күні", "Онлайн", "Офлайн"], ["Тасқала ауданы", "27.10.2021", "0", 340.0]]),
+        "c.xlsx",
+        "",
+        "",
+    ),
+]
+
+
+@pytest.mark.parametrize(("raw", "filename", "encoding", "delimiter"), [v[1:] for v in VARIANTS], ids=[v[0] for v in VARIANTS])
+def test_every_office_variant_reads_as_the_same_row(area, raw, filename, encoding, delimiter):
+    # when
+    result = read(area, raw, filename)
+
+    # then
+    assert result.errors == []
+    assert [(r.district, r.date, int(r.online), int(r.offline)) for r in result.rows] == [(area.third, OCT_27, 0, 340)]
+    assert (result.encoding, result.delimiter) == (encoding, delimiter)
+
+
+def test_a_utf8_file_without_bom_keeps_kazakh_letters(area):
+    # given
+    raw = "аудан,күні,онлайн,офлайн\nАқжайық ауданы,05.10.2021,12,3\nБөрлі ауданы,05.10.2021,4,5\n".encode()
+
+    # when
+    result = read(area, raw)
+
+    # then
+    assert [r.district for r in result.rows] == [area.first, area.second]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("2021-10-05", OCT_5),
+        ("05.10.2021", OCT_5),
+        ("5.10.2021", OCT_5),
+        ("2021-10-05 00:00:00", OCT_5),
+        (datetime.date(2021, 10, 5), OCT_5),
+        (datetime.datetime(2021, 10, 5, 0, 0), OCT_5),
+    ],
+)
+def test_dates_are_read_in_both_written_forms_and_as_real_dates(area, cell, expected):
+    # when
+    result = read(area, xlsx([["district", "date", "online", "offline"], ["313200000", cell, 1, 1]]), "d.xlsx")
+
+    # then
+    assert [r.date for r in result.rows] == [expected]
+
+
+@pytest.mark.parametrize("cell", ["10/05/2021", "2021.10.05", "32.10.2021", "yesterday", ""])
+def test_a_date_in_another_form_is_a_row_error_with_line_and_column(area, cell):
+    # when
+    result = read(area, f"Район;Дата;Онлайн;Офлайн\nАкжаикский район;{cell};1;1\n".encode())
+
+    # then
+    assert result.rows == []
+    assert [(e.line, e.column) for e in result.errors] == [(2, "Дата")]
+    assert "2021-10-27 or 27.10.2021" in result.errors[0].message
+
+
+def test_row_errors_name_their_line_and_the_file_s_own_column(area):
+    # given
+    raw = (
+        "Район;Дата;Онлайн;Офлайн\n"
+        "Акжаикский район;05.10.2021;1;1\n"
+        "Нет такого района;05.10.2021;1;1\n"
+        ";05.10.2021;1;1\n"
+        "Акжаикский район;05.10.2021;2;2\n"
+        "Другой район;05.10.2021;1;1\n"
+    ).encode("cp1251")
+
+    # when
+    result = read(area, raw)
+
+    # then
+    assert [(e.line, e.column) for e in result.errors] == [(3, "Район"), (4, "Район"), (5, "Дата"), (6, "Район")]
+    messages = [e.message for e in result.errors]
+    assert "No district “Нет такого района”" in messages[0]
+    assert "No district is given" in messages[1]
+    assert "already on line 2" in messages[2]
+    assert "outside your area" in messages[3]
+    assert len(result.rows) == 1
+
+
+def test_a_name_shared_by_two_districts_asks_for_the_kato_code(area):
+    # given
+    District.objects.filter(pk=area.second.pk).update(name_en="Akzhaik District")
+
+    # when
+    result = read(area, b"district,date,online,offline\nAkzhaik District,2021-10-05,1,1\n")
+
+    # then
+    assert "give its KATO code" in result.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("raw", "filename", "message"),
+    [
+        pytest.param(b"", "e.csv", "The file is empty", id="empty"),
+        pytest.param(b"\n\n \n", "e.csv", "The file is empty", id="blank-lines"),
+        pytest.param(b"name;value\nx;1\n", "h.csv", "lacks columns", id="no-known-headers"),
+        pytest.param("Район;Онлайн;Офлайн\nx;1;1\n".encode(), "h.csv", "lacks columns", id="no-date-column"),
+        pytest.param(b"district;date;online;offline\n", "h.csv", "no rows of counts", id="header-only"),
+        pytest.param(bytes(range(256)) * 8, "binary.csv", "not a text (CSV) file", id="binary-named-csv"),
+        pytest.param(b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" * 20, "picture.csv", "not a text", id="png-named-csv"),
+        pytest.param(b"\x01\x02\x03\x04\x05\x06" * 100, "controls.csv", "not a text", id="control-bytes-named-csv"),
+        pytest.param(b"district;date;online;offline\n1;2;3;4\n", "plain.xlsx", "not an Excel workbook", id="text-named-xlsx"),
+        pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500, "old.xls", "old-style Excel", id="old-xls"),
+        pytest.param(b"PK\x03\x04broken zip", "broken.xlsx", "not a valid XLSX", id="broken-zip"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_with_a_clear_message(area, raw, filename, message):
+    with pytest.raises(FileRejected) as rejected:
+        read(area, raw, filename)
+    assert message in rejected.value.message
+
+
+def test_limits_are_checked_before_parsing(area):
+    # given
+    rows = "district;date;online;offline\n" + "313200000;05.10.2021;1;1\n" * 50
+
+    # when / then
+    with pytest.raises(FileRejected, match="largest accepted"):
+        read(area, rows.encode(), max_bytes=100)
+    with pytest.raises(FileRejected, match="more than 10 rows"):
+        read(area, rows.encode(), max_rows=10)
+    with pytest.raises(FileRejected, match="more than 10 rows"):
+        read(
+            area,
+            xlsx([["district", "date", "online", "offline"]] + [["313200000", "05.10.2021", 1, 1]] * 50),
+            "r.xlsx",
+            max_rows=10,
+        )
+
+
+def test_a_cp1251_file_from_excel_names_its_encoding(area):
+    raw = codecs.encode("Район;Дата;Онлайн;Офлайн\r\nБурлинский район;05.10.2021;1;2\r\n", "cp1251")
+    assert read(area, raw).encoding == "Windows-1251"

@@ -1,0 +1,205 @@
+"""Signing in and out: lockout by username and address, idle timeout, the language switcher, provisioning accounts."""
+
+import datetime
+import io
+import sys
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from census.access import scope_of
+from census.models import Role
+from tests.entry.conftest import PASSWORD
+
+START = datetime.datetime(2021, 11, 20, 9, 0, tzinfo=datetime.UTC)
+
+
+def sign_in(client, username, password, **extra):
+    return client.post("/en/login/", {"username": username, "password": password}, **extra)
+
+
+def test_staff_sign_in_and_land_on_the_entry_pages(staff):
+    # given
+    client = Client()
+
+    # when
+    response = sign_in(client, staff.username, PASSWORD)
+
+    # then
+    assert response.status_code == 302
+    assert client.get(response["Location"])["Location"] == "/en/entry/"
+
+
+def test_a_wrong_password_says_so_on_the_sign_in_page(staff):
+    response = sign_in(Client(), staff.username, "wrong")
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_after_the_failure_limit_the_username_is_locked_from_that_address_only(staff, settings):
+    # given
+    settings.AXES_FAILURE_LIMIT = 3
+    client = Client()
+
+    # when
+    failures = [sign_in(client, staff.username, "wrong").status_code for _ in range(3)]
+    with_right_password = sign_in(client, staff.username, PASSWORD)
+    from_elsewhere = sign_in(Client(), staff.username, PASSWORD, REMOTE_ADDR="10.1.2.3")
+
+    # then
+    assert failures == [200, 200, 429]
+    assert with_right_password.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert from_elsewhere.status_code == 302
+
+
+def test_a_lockout_is_explained_in_the_reader_s_language(staff, settings):
+    # given
+    settings.AXES_FAILURE_LIMIT = 2
+    client = Client()
+    for _ in range(2):
+        client.post("/ru/login/", {"username": staff.username, "password": "wrong"})
+
+    # when
+    response = client.post("/ru/login/", {"username": staff.username, "password": PASSWORD})
+
+    # then
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert '<html lang="ru">' in html and 'hreflang="kk"' in html
+    assert "Sign-in locked" not in html
+
+
+def test_another_username_from_the_same_address_is_not_locked(staff, settings):
+    # given
+    from tests.entry.conftest import make_person
+
+    settings.AXES_FAILURE_LIMIT = 2
+    other = make_person("other.person", "staff", staff.assignment.region.kato)
+    client = Client()
+    for _ in range(2):
+        sign_in(client, staff.username, "wrong")
+
+    # when
+    response = sign_in(client, other.username, PASSWORD)
+
+    # then
+    assert response.status_code == 302
+
+
+def test_an_idle_session_is_signed_out_and_told_why(staff, settings):
+    # given
+    settings.CENSUS_IDLE_TIMEOUT = 30 * 60
+    client = Client()
+    with time_machine.travel(START, tick=False) as traveller:
+        sign_in(client, staff.username, PASSWORD)
+        assert client.get("/en/entry/").status_code == 200
+        traveller.shift(datetime.timedelta(minutes=29))
+        assert client.get("/en/entry/").status_code == 200
+
+        # when: 31 minutes without a request
+        traveller.shift(datetime.timedelta(minutes=31))
+        response = client.get("/en/entry/")
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/login/?next=/en/entry/")
+    page = client.get(response["Location"])
+    assert "signed out after 30 minutes without activity" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_signing_out_takes_a_post_and_ends_the_session(staff):
+    # given
+    client = Client()
+    sign_in(client, staff.username, PASSWORD)
+
+    # when
+    refused = client.get("/en/logout/")
+    response = client.post("/en/logout/")
+
+    # then
+    assert refused.status_code == 405
+    assert response.status_code == 302 and response["Location"] == "/en/login/"
+    assert client.get("/en/entry/").status_code == 302
+
+
+@pytest.mark.usefixtures("after_campaign")
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ru/login/",
+        "/ru/entry/",
+        "/ru/entry/not-reported/",
+        "/ru/entry/region/310000000/?date=2021-10-05",
+        "/ru/entry/district/313200000/?date=2021-10-05",
+        "/ru/entry/district/313200000/history/",
+        "/ru/entry/district/313200000/status/",
+        "/ru/entry/import/",
+    ],
+)
+def test_every_entry_page_has_the_language_switcher_and_a_sign_out_button(area, staff_client, path):
+    # given
+    client = Client() if path == "/ru/login/" else staff_client
+
+    # when
+    html = client.get(path).content.decode()
+
+    # then
+    for code in ("kk", "ru", "en"):
+        assert f'href="/{code}/{path[4:]}"'.replace("&", "&amp;") in html
+    if client is staff_client:
+        assert 'action="/ru/logout/"' in html
+    assert ' style="' not in html and "<script>" not in html
+
+
+@pytest.mark.parametrize(
+    ("role", "kato", "expected"),
+    [
+        ("staff", "310000000", ("staff", "region", True)),
+        ("staff", "313200000", ("staff", "district", True)),
+        ("official", "310000000", ("official", "region", False)),
+        ("official", "000000000", ("official", "country", False)),
+        ("admin", "000000000", ("admin", "country", True)),
+    ],
+)
+def test_add_user_provisions_each_role_with_its_scope_and_a_password_from_stdin(area, monkeypatch, role, kato, expected):
+    # given
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+
+    # when
+    out = io.StringIO()
+    call_command("add_user", "new.person", "--role", role, "--scope", kato, "--password-stdin", stdout=out)
+
+    # then
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="new.person")
+    scope = scope_of(user)
+    area_kind = "district" if scope.district_id else "region" if scope.region_id else "country"
+    assert (scope.role, area_kind, scope.can_write) == expected
+    assert user.check_password(PASSWORD)
+    assert sign_in(Client(), "new.person", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("role", "kato", "message"),
+    [
+        ("staff", "000000000", "not the whole country"),
+        ("staff", "123456789", "No region or district"),
+    ],
+)
+def test_add_user_refuses_what_cannot_be_a_scope(area, role, kato, message):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(CommandError, match=message):
+        call_command("add_user", "someone", "--role", role, "--scope", kato, stdout=io.StringIO())
+
+
+def test_add_user_without_a_password_makes_an_account_that_cannot_sign_in_yet(area):
+    out = io.StringIO()
+    call_command("add_user", "no.password", "--role", Role.STAFF, "--scope", "310000000", stdout=out)
+    assert "no password yet" in out.getvalue()
+    assert sign_in(Client(), "no.password", "").status_code == 200
