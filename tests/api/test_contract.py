@@ -121,6 +121,7 @@ def test_the_region_on_27_october_shows_the_published_figures(wko_reader):
     assert region["offline"] == 270695
     assert region["total"] == 579224
     assert region["coverage_pct"] == 87.2
+    assert all(type(region[f]) is int for f in ("baseline", "online", "offline", "total"))
     assert region["online_pct"] == 46.4
     assert region["offline_pct"] == 40.7
     assert region["status"] is None
@@ -311,6 +312,7 @@ def test_daily_counts_carry_running_totals_that_end_at_the_published_figures(wko
     assert rows[-1]["online_cumulative"] == 10100
     assert rows[-1]["offline_cumulative"] == 6627
     assert rows[-1]["online_cumulative"] == sum(r["online"] for r in rows)
+    assert all(type(r[f]) is int for r in rows for f in ("online", "offline", "online_cumulative", "offline_cumulative"))
     assert all(r["district"] == TASKALA and r["version"] >= 1 for r in rows)
 
 

@@ -4,7 +4,9 @@ import io
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.management import call_command
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
@@ -63,7 +65,15 @@ def test_the_docs_page_loads_its_assets_from_this_server(db):
 
 @pytest.fixture
 def api_schema(demo):
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+    # Requests go straight to the WSGI app; like Django's test client, keep the test's connection
+    # (and its transaction) open across them instead of closing it when each request finishes.
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", application)
+    finally:
+        for signal in (signals.request_started, signals.request_finished):
+            signal.connect(close_old_connections)
 
 
 def run_schemathesis(schema, key: str, *, method: str | None = None) -> int:
