@@ -113,7 +113,11 @@ def format_rate(value) -> str:
 
 
 def format_date(value, style: str = "SHORT_DATE_FORMAT") -> str:
-    return formats.date_format(value, style) if value else "—"
+    if not value:
+        return "—"
+    text = formats.date_format(value, style)
+    # Django's Kazakh month names are capitalised ("27 Қазан 2021 ж."); inside a date Kazakh writes them in lower case.
+    return text.lower() if style == "DATE_FORMAT" and (get_language() or "")[:2] == "kk" else text
 
 
 def format_datetime(value) -> str:
