@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from census import exporting
@@ -47,7 +48,6 @@ FORM = AuditEntry.Source.FORM
 DAYS_BESIDE = 7
 HISTORY_PAGE_SIZE = 50
 IMPORT_SESSION_KEY = "census_import"
-CHANNEL_LABELS = {"online": _("Online"), "offline": _("Door-to-door")}
 
 
 def entry_navigation(request):
@@ -552,13 +552,14 @@ def _mark_grid_errors(rows, summary, campaign, day, mode) -> tuple[int, str | No
 # --- Corrections and history, statuses ----------------------------------------------------------------
 
 
+# Lazy: the labels are read in each request's language, not the one active at import.
 FIELD_LABELS = {
-    "online": _("Online"),
-    "offline": _("Door-to-door"),
-    "status": _("Status"),
-    "population": _("Population"),
-    "ends_on": _("End date"),
-    "phase": _("Phase"),
+    "online": gettext_lazy("Online"),
+    "offline": gettext_lazy("Door-to-door"),
+    "status": gettext_lazy("Status"),
+    "population": gettext_lazy("Population"),
+    "ends_on": gettext_lazy("End date"),
+    "phase": gettext_lazy("Phase"),
 }
 
 
