@@ -518,7 +518,7 @@ def grid(request, kato: str, *, scope: Scope, campaign: Campaign):
 def _mark_grid_errors(rows, summary, campaign, day, mode) -> tuple[int, str | None]:
     """Put each failed row's messages on its cells; a conflicted row takes the current version and values."""
     by_line = {outcome.row.line: outcome for outcome in summary.failed}
-    status, reason_error = 200, None
+    status, reason_error = 400, None
     for row in rows:
         outcome = by_line.get(row.get("line"))
         if outcome is None:

@@ -78,7 +78,7 @@ def test_one_bad_cell_saves_nothing_and_says_which_cell_keeping_what_was_typed(a
     response = grid_post(staff_client, area, cells)
 
     # then
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not DailyCount.objects.exists()
     assert not AuditEntry.objects.exists()
     rows = {row["district"].kato: row for row in response.context["rows"]}
@@ -151,7 +151,7 @@ def test_a_correction_of_a_past_day_needs_a_reason_given_once_for_the_grid(area,
     with_reason = grid_post(staff_client, area, {area.first: ("12", "10")}, reason="Typo in the evening report")
 
     # then
-    assert without.status_code == 200
+    assert without.status_code == 400
     assert "give a reason" in without.context["reason_error"]
     assert with_reason.status_code == 302
     assert stored(area.first) == (12, 10)
@@ -181,7 +181,7 @@ def test_a_day_outside_every_phase_is_refused_per_row(area, staff_client):
     response = grid_post(staff_client, area, {area.first: ("1", "1")}, date="2021-11-15")
 
     # then
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "outside every phase" in " ".join(response.context["rows"][0]["row_errors"])
     assert not DailyCount.objects.exists()
 
