@@ -199,7 +199,7 @@ def _csv_records(raw: bytes, limits: Limits, read: ReadFile):
     if _looks_binary(text):
         raise FileRejected(_("The file is not a text (CSV) file. Save it from Excel as CSV (UTF-8) or as XLSX."))
     # Counted before parsing: a line count is cheap, parsing ten million lines is not.
-    lines = text.count("\n") + 1
+    lines = text.rstrip("\r\n").count("\n") + 1
     if lines > limits.max_rows + 1:
         raise FileRejected(
             _("The file has more than %(rows)s rows; split it into smaller files.")

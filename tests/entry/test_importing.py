@@ -235,6 +235,11 @@ def test_limits_are_checked_before_parsing(area):
         )
 
 
+def test_a_file_of_exactly_the_row_limit_is_accepted(area):
+    rows = "district;date;online;offline\r\n" + "".join(f"313200000;{n:02d}.10.2021;1;1\r\n" for n in range(1, 11))
+    assert len(read(area, rows.encode(), max_rows=10).rows) == 10
+
+
 def test_a_cp1251_file_from_excel_names_its_encoding(area):
     raw = codecs.encode("Район;Дата;Онлайн;Офлайн\r\nБурлинский район;05.10.2021;1;2\r\n", "cp1251")
     assert read(area, raw).encoding == "Windows-1251"
