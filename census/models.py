@@ -336,8 +336,12 @@ class IdempotentRequest(models.Model):
         verbose_name = _("idempotent request")
         verbose_name_plural = _("idempotent requests")
         constraints = [
-            models.UniqueConstraint(fields=["token", "key"], condition=models.Q(token__isnull=False), name="idempotency_key_per_token"),
-            models.UniqueConstraint(fields=["user", "key"], condition=models.Q(user__isnull=False), name="idempotency_key_per_user"),
+            models.UniqueConstraint(
+                fields=["token", "key"], condition=models.Q(token__isnull=False), name="idempotency_key_per_token"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=models.Q(user__isnull=False), name="idempotency_key_per_user"
+            ),
             models.CheckConstraint(
                 condition=models.Q(token__isnull=True) ^ models.Q(user__isnull=True), name="idempotency_one_owner"
             ),
