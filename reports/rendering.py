@@ -892,11 +892,12 @@ def render_dashboard(
         raise ValueError(f"no coverage snapshot of {kato} on {as_of}")
     computed_at = source[1]
     with_pdf = (kind == Kind.REGION) if pdf is None else (pdf and kind == Kind.REGION)
-    context = page_context(campaign, kind, kato, as_of)
     stored = []
     for language in languages or LANGUAGES:
         rendered_at = timezone.now()
         with translation.override(language):
+            # Built in the language: titles, chart labels and links (with their /kk/, /ru/, /en/ prefix) depend on it.
+            context = page_context(campaign, kind, kato, as_of)
             texts = {
                 "as_of_long": format_date(as_of, "DATE_FORMAT"),
                 "computed_text": format_datetime(computed_at),

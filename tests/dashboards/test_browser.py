@@ -141,6 +141,9 @@ def test_the_dashboard_reads_in_kazakh_and_english_and_fits_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     expect(page.locator(".tile-main .figure")).to_have_text("87,2 %")
     screenshot("360px")
+    page.goto(f"{live_server.url}/kk/dashboard/district/{TASKALA}/?as_of=2021-10-27")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot("360px-district-kk")
     assert console_errors == []
 
 

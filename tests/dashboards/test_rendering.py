@@ -232,3 +232,19 @@ def test_numbers_are_written_the_way_the_reader_writes_them(language, number, pe
         assert rendering.format_number(308529) == number
         assert rendering.format_percent(Decimal("72.4")) == percent
         assert rendering.format_percent(None) == "—"
+
+
+def test_each_language_gets_its_own_links_and_labels_whatever_language_the_job_runs_in(north):
+    region, _districts, _staff = north
+    campaign = CoverageSnapshot.objects.filter(kato=region.kato).first().campaign
+
+    # when: the job happens to run with English active
+    with translation.override("en"):
+        rows = rendering.render_dashboard(campaign=campaign, kind="region", kato=region.kato, as_of=LAST_DAY, pdf=False)
+
+    # then
+    russian = next(r for r in rows if r.language == "ru")
+    assert f'action="/ru/dashboard/{region.kato}/"' in russian.html
+    assert "/en/" not in russian.html
+    assert "Охват нарастающим итогом" in russian.html
+    assert "Cumulative coverage" not in russian.html
