@@ -16,7 +16,6 @@ then prints one table:
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -53,7 +52,14 @@ def main():
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--scale", choices=["national", "all"], default="all")
     parser.add_argument("--memory-child", metavar="SLUG", help=argparse.SUPPRESS)
+    parser.add_argument("--dashboards", action="store_true", help="dashboard serving and refresh instead (bench/dashboards.py)")
     args = parser.parse_args()
+
+    if args.dashboards:
+        from bench import dashboards
+
+        dashboards.main()
+        return
 
     if args.memory_child:
         # A separate process, so its max RSS is the recompute's alone.
@@ -64,7 +70,7 @@ def main():
         started = time.perf_counter()
         recompute_coverage(campaign=Campaign.objects.get(slug=args.memory_child))
         elapsed = time.perf_counter() - started
-        print(f"{elapsed:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+        print(f"{elapsed:.3f} {peak_rss_kb()}")
         return
 
     ensure_database()
@@ -79,6 +85,13 @@ def main():
     if args.scale == "all":
         rows += measure.run_scale("stress", regions=17, districts=22_000, days=90, memory_child=memory_child)
     measure.print_table(rows)
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident set (VmHWM). Not getrusage's ru_maxrss: on Linux that carries over
+    the parent's peak through fork and exec, so a child of a big parent would report the parent's size."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 
 
 def memory_child(slug: str) -> tuple[float, int]:
