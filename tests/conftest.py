@@ -1,11 +1,14 @@
 import datetime
+import io
 import os
 
 import pytest
 import time_machine
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 
 from census.models import Phase
+from reports.services import drain_recompute_outbox
 from tests import factories
 
 # The demo and most tests live in autumn 2021; pin "today" just after the campaign.
@@ -34,6 +37,26 @@ def celery_in_process(request):
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for a module (it takes seconds) inside a transaction rolled back at the end.
+
+    Tests that use it take `db` too, so each runs in its own savepoint on top.
+    """
+    with django_db_blocker.unblock(), time_machine.travel(AFTER_CAMPAIGN, tick=False):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("load_demo", stdout=io.StringIO())
+            # The transaction never commits, so the coverage job its commit would publish is run here;
+            # the dashboards it would then render are rendered on demand by the pages.
+            drain_recompute_outbox()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -1,17 +1,10 @@
 """The API's tests: clients holding tokens, and the demo region loaded once per module."""
 
-import io
-
 import pytest
-import time_machine
-from django.core.management import call_command
-from django.db import transaction
 from rest_framework.test import APIClient
 
 from census.access import issue_token
 from regions.models import Region
-from reports.services import drain_recompute_outbox
-from tests.conftest import AFTER_CAMPAIGN
 
 WKO = "270000000"
 
@@ -31,22 +24,6 @@ def token_client():
         return client_with(key), token
 
     return make
-
-
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker):
-    """The demo, loaded once for the module inside a transaction rolled back at the end; "today" is after the campaign."""
-    with django_db_blocker.unblock(), time_machine.travel(AFTER_CAMPAIGN, tick=False):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("load_demo", stdout=io.StringIO())
-            # The transaction never commits, so the coverage job its commit would publish is run here.
-            drain_recompute_outbox()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

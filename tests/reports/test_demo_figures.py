@@ -1,18 +1,13 @@
 """The demo region's snapshots reproduce what the regional briefing of 28 Oct 2021 published."""
 
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
-import time_machine
-from django.core.management import call_command
-from django.db import transaction
 
 from reports import coverage
 from reports.models import CoverageSnapshot
-from reports.services import COUNTRY_KATO, drain_recompute_outbox
-from tests.conftest import AFTER_CAMPAIGN
+from reports.services import COUNTRY_KATO
 
 OCT_27 = datetime.date(2021, 10, 27)
 REGION = "270000000"
@@ -20,22 +15,6 @@ TASKALA = "276000000"
 BOKEYORDA = "275400000"
 KARATOBE = "275000000"
 CHINGIRLAU = "276600000"
-
-
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker):
-    """The demo, loaded once for the module (it takes seconds) inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), time_machine.travel(AFTER_CAMPAIGN, tick=False):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("load_demo", stdout=io.StringIO())
-            # The transaction never commits, so the coverage job its commit would publish is run here.
-            drain_recompute_outbox()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
