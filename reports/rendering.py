@@ -1017,10 +1017,10 @@ def render_after_commit(owed: dict) -> None:
 
 
 def _publish_render(campaign_id: int, district_ids) -> None:
-    from reports.tasks import render_dashboards_task
+    from reports.tasks import render_dashboards_task, same_queue
 
     try:
-        render_dashboards_task.delay(campaign_id, district_ids)
+        render_dashboards_task.apply_async((campaign_id, district_ids), **same_queue())
     except Exception:
         # The pages are rendered on demand when stale: a lost job costs one slower page view, never a wrong one.
         log.warning("could not render the dashboards after a recompute; they will be rendered on demand", exc_info=True)

@@ -24,6 +24,18 @@ def recompute_all_task(campaign_id: int | None = None):
     return sum(services.recompute_coverage(campaign=campaign) for campaign in campaigns)
 
 
+def same_queue() -> dict:
+    """Send options for a follow-up job: the queue the running job came from, so the workers serving it finish the chain.
+
+    Outside a job (or run eagerly) the default queue.
+    """
+    from celery import current_task
+
+    request = getattr(current_task, "request", None)
+    queue = ((getattr(request, "delivery_info", None) or {}).get("routing_key")) if request else None
+    return {"queue": queue} if queue else {}
+
+
 @shared_task(**COMMON)
 def render_dashboards_task(campaign_id: int, district_ids: list[int] | None = None):
     """Render the dashboards a recompute of these districts (None: all) changed, then queue their PDF reports."""
@@ -35,7 +47,7 @@ def render_dashboards_task(campaign_id: int, district_ids: list[int] | None = No
         return 0
     region_ids = rendering.render_after_recompute(campaign=campaign, district_ids=district_ids)
     if region_ids:
-        render_reports_task.delay(campaign_id, region_ids)
+        render_reports_task.apply_async((campaign_id, region_ids), **same_queue())
     return len(region_ids)
 
 

@@ -1,0 +1,64 @@
+"""With Redis and a real Celery worker: a committed count reaches the stored dashboards (HTML and PDF) with no page view."""
+
+import datetime
+import signal
+from pathlib import Path
+
+import pytest
+
+from census.models import AuditEntry, Phase
+from census.services import record_count
+from reports.models import RenderedDashboard
+from tests import factories
+
+# The worker process and its queue are the coverage tests' own fixtures.
+from tests.reports.test_worker import celery_worker_process, wait_for, worker_queue  # noqa: F401
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+
+WAIT_SECONDS = 60
+OCT_5 = datetime.date(2021, 10, 5)
+LAST_DAY = datetime.date(2021, 10, 30)
+
+
+def test_a_committed_count_is_rendered_into_the_stored_dashboards_by_the_worker(celery_worker_process):  # noqa: F811
+    # given: a campaign and a region of one district, nothing counted
+    process, log_path = celery_worker_process
+    campaign = factories.CampaignFactory()
+    factories.PhaseFactory(
+        campaign=campaign, kind=Phase.Kind.ONLINE, starts_on=datetime.date(2021, 9, 1), ends_on=datetime.date(2021, 10, 15)
+    )
+    factories.PhaseFactory(
+        campaign=campaign, kind=Phase.Kind.DOOR_TO_DOOR, starts_on=datetime.date(2021, 10, 1), ends_on=LAST_DAY
+    )
+    region = factories.RegionFactory(kato="150000000")
+    district = factories.DistrictFactory(region=region, kato="151000000")
+    factories.BaselineFactory(district=district, campaign=campaign, population=2_000)
+    pages = RenderedDashboard.objects.filter(campaign=campaign, kind="region", kato=region.kato, as_of=LAST_DAY)
+
+    def fail(what):
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+        pytest.fail(f"{what} after {WAIT_SECONDS} s; worker log:\n{Path(log_path).read_text()}")
+
+    # when: a count is committed
+    record_count(campaign=campaign, district=district, date=OCT_5, online=120, offline=80, source=AuditEntry.Source.FORM)
+
+    # then: the worker recomputes, then renders the region's dashboard in each language, then its PDF
+    if not wait_for(lambda: pages.filter(pdf__isnull=False).count() == 3, WAIT_SECONDS):
+        fail("no rendered dashboard with its PDF")
+    first = pages.get(language="ru")
+    assert "10,0\xa0%" in first.html
+
+    # when: the day is corrected
+    record_count(
+        campaign=campaign, district=district, date=OCT_5, online=120, offline=180, reason="second box",
+        source=AuditEntry.Source.FORM,
+    )  # fmt: skip
+
+    # then: the stored page is rendered again from the new figures
+    if not wait_for(lambda: "15,0\xa0%" in pages.get(language="ru").html, WAIT_SECONDS):
+        fail("the stored dashboard was not rendered again")
+    assert pages.get(language="ru").rendered_at > first.rendered_at
+    assert RenderedDashboard.objects.filter(campaign=campaign, kind="district", kato=district.kato).count() == 3
+    assert process.poll() is None, "the worker should still be running"
