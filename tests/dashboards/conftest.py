@@ -1,19 +1,13 @@
-"""Fixtures for the dashboard tests: the demo loaded once per module, accounts by role, browser helpers."""
+"""Fixtures for the dashboard tests: the demo (tests/conftest.py loads it once per module), accounts by role, browser helpers."""
 
-import io
 import shutil
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 
 from census.services import provision_user
-from reports.services import drain_recompute_outbox
 from tests import factories
-from tests.conftest import AFTER_CAMPAIGN
 
 # The browser fixtures (page settings, screenshots, console errors) are the project's shared ones.
 from tests.e2e.conftest import browser_type_launch_args, console_errors, screenshot  # noqa: F401
@@ -30,23 +24,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "test_browser" in str(item.fspath):
             item.add_marker(pytest.mark.skip(reason="needs Chromium at /usr/bin/chromium (apt-get install chromium; CI does)"))
-
-
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker):
-    """The demo, loaded once for the module (it takes seconds) inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), time_machine.travel(AFTER_CAMPAIGN, tick=False):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("load_demo", stdout=io.StringIO())
-            # The transaction never commits, so the coverage job its commit would publish is run here;
-            # the dashboards it would then render are rendered on demand by the pages.
-            drain_recompute_outbox()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
