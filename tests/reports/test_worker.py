@@ -1,19 +1,13 @@
 """A count committed in the web process reaches the snapshots through Redis and a real Celery worker process."""
 
 import datetime
-import os
 import signal
-import subprocess
-import sys
-import tempfile
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 
 from census.celery import app as celery_app
 from census.models import AuditEntry, Phase
@@ -21,18 +15,12 @@ from census.services import record_count
 from reports.models import CoverageSnapshot
 from reports.services import COUNTRY_KATO
 from tests import factories
+from tests.processes import celery_process, child_env, wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 WAIT_SECONDS = 30
 OCT_5 = datetime.date(2021, 10, 5)
-
-
-def database_url() -> str:
-    """The URL of the test database this process uses, for the worker to use the same one."""
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -52,51 +40,8 @@ def worker_queue():
 def celery_worker_process(transactional_db, worker_queue):
     """`celery -A census worker` in its own process, on the test database and the test's queue."""
     assert not celery_app.conf.task_always_eager, "with REDIS_URL set, tasks must go through the broker"
-    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL}
-    log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115 -- read after the process ends
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("celery")),
-            "-A",
-            "census",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "-Q",
-            worker_queue,
-            "-n",
-            f"{worker_queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=INFO",
-        ],  # fmt: skip
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        yield process, log.name
-    finally:
-        # Stopped before the test database is flushed: its connection must not outlive the test.
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-        Path(log.name).unlink(missing_ok=True)
-
-
-def wait_for(condition, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.25)
-    return False
+    with celery_process("worker", child_env(settings.REDIS_URL), "-Q", worker_queue, "-n", f"{worker_queue}@%h") as started:
+        yield started
 
 
 def test_a_committed_count_reaches_district_region_and_country_snapshots_through_a_real_worker(celery_worker_process):
