@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from census import exporting
+from census import exporting, security
 from census.access import Scope, scope_of
 from census.errors import CountConflict, CountRejected
 from census.forms import (
@@ -772,4 +772,5 @@ def export(request, file_format: str, *, scope: Scope, campaign: Campaign):
     else:
         response = HttpResponse(exporting.counts_csv(counts), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="census-counts-{stamp}.{file_format}"'
+    security.log_event("export", request, format=file_format, area=security.area_of(scope), rows=len(counts))
     return response
