@@ -23,6 +23,8 @@ CHANNEL_PHASE = {"online": Phase.Kind.ONLINE, "offline": Phase.Kind.DOOR_TO_DOOR
 # No district counts more people in a day than the whole country has; anything
 # above this is a typo (an extra digit or a pasted total), not a count.
 MAX_DAILY_VALUE = 30_000_000
+# Digits of a typed figure worth reading as a number; anything longer is far above the maximum anyway.
+LONGEST_FIGURE = 30
 
 
 class EntryMode:
@@ -59,6 +61,12 @@ def _clean_value(field: str, value) -> int:
         # Only ASCII digits: int() would also accept other scripts' digits and "٣".
         if not (text.isascii() and text.removeprefix("-").isdigit()):
             raise CountRejected({field: [_("Enter a whole number.")]})
+        digits = text.removeprefix("-").lstrip("0")
+        if len(digits) > LONGEST_FIGURE:
+            # A paste, not a count, and maybe longer than int() will read (4,300 digits): shown by its start.
+            if text.startswith("-"):
+                raise CountRejected({field: [_("A count cannot be negative.")]})
+            raise CountRejected({field: [_too_large(f"{_number(int(digits[:LONGEST_FIGURE]))}…")]})
         value = int(text)
     if isinstance(value, float):
         if not value.is_integer():
@@ -69,10 +77,12 @@ def _clean_value(field: str, value) -> int:
     if value < 0:
         raise CountRejected({field: [_("A count cannot be negative.")]})
     if value > MAX_DAILY_VALUE:
-        raise CountRejected(
-            {field: [_("%(value)s is more than any district can count; check the figure.") % {"value": _number(value)}]}
-        )
+        raise CountRejected({field: [_too_large(_number(value))]})
     return value
+
+
+def _too_large(shown: str) -> str:
+    return _("%(value)s is more than any district can count; check the figure.") % {"value": shown}
 
 
 def _phases_by_channel(campaign: Campaign) -> dict[str, Phase]:

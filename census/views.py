@@ -39,7 +39,7 @@ from census.forms import (
 )
 from census.importing import FileRejected, Limits, check_size, outcome_errors, read_counts
 from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus
-from census.services import CountRow, EntryMode, import_counts, record_count, set_status
+from census.services import LONGEST_FIGURE, CountRow, EntryMode, import_counts, record_count, set_status
 from regions.models import District, Region
 from reports.services import CampaignCalendar
 
@@ -386,7 +386,8 @@ def _grid_rows(campaign, districts, day: datetime.date, mode: str) -> list[dict]
 
 def _as_int(text: str) -> int | None:
     text = (text or "").replace("\xa0", "").replace(" ", "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
+    # Longer than any count (int() refuses more than 4,300 digits): the service rejects it; the totals leave it out.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= LONGEST_FIGURE else None
 
 
 def _grid_totals(rows: list[dict]) -> dict:
