@@ -32,6 +32,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from census.access import scope_of
 from census.authentication import ApiRateThrottle
 from census.errors import CountConflict
+from census.exporting import neutralise
 from census.idempotency import idempotent
 from census.models import ApiToken, AuditEntry, Campaign, DailyCount
 from census.serializers import (
@@ -176,6 +177,9 @@ class CsvRenderer(renderers.BaseRenderer):
             return ";".join(str(item) for item in value)
         if isinstance(value, bool):
             return "true" if value else "false"
+        if isinstance(value, str):
+            # A name such as "=HYPERLINK(...)" must open as text in a spreadsheet, never run as a formula.
+            return neutralise(value)
         return str(value)
 
 
