@@ -198,7 +198,10 @@
           return { color: "#ffffff", weight: 1, fillColor: feature.properties.fill, fillOpacity: 0.95 };
         },
         onEachFeature: function (feature, shape) {
-          shape.bindTooltip(feature.properties.name + ": " + feature.properties.coverage, { sticky: true });
+          // An element with text, not a string: Leaflet would read a string as HTML, and a name is only text.
+          var tip = document.createElement("span");
+          tip.textContent = feature.properties.name + ": " + feature.properties.coverage;
+          shape.bindTooltip(tip, { sticky: true });
           if (feature.properties.url) {
             shape.on("click", function () { window.location.assign(feature.properties.url); });
           }
