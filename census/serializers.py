@@ -144,16 +144,25 @@ class DailyCountSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+class FigureField(serializers.IntegerField):
+    """A count as the web forms take it: other scripts' digits ("٣٤", "３４") are not a number here, though int() reads them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.isascii():
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class DailyCountWriteSerializer(serializers.Serializer):
     district = kato_field("KATO code of the district.")
     date = serializers.DateField(help_text="The day counted (YYYY-MM-DD).")
-    online = serializers.IntegerField(
+    online = FigureField(
         min_value=0,
         max_value=MAX_DAILY_VALUE,
         help_text="The day's online figure, or the online total as of that day when mode is cumulative.",
         error_messages={"min_value": _("A count cannot be negative.")},
     )
-    offline = serializers.IntegerField(
+    offline = FigureField(
         min_value=0,
         max_value=MAX_DAILY_VALUE,
         help_text="The day's door-to-door figure, or the door-to-door total as of that day when mode is cumulative.",
