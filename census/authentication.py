@@ -6,7 +6,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
-from census.access import token_for_key
+from census import security
+from census.access import hash_key, token_for_key
 from census.models import ApiToken
 
 # last_used_at is written at most this often per token: a busy client must not turn every read into a write.
@@ -39,19 +40,39 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+        # The security log gets the Django request: the DRF one would try to authenticate again to name its user.
+        django_request = getattr(request, "_request", request)
         if len(header) != 2:
+            security.log_event("token_rejected", django_request, user=None, reason="malformed", path=request.path)
             raise exceptions.AuthenticationFailed(_("Send the header as: Authorization: Token <key>."))
         try:
             key = header[1].decode()
         except UnicodeDecodeError as exc:
+            security.log_event("token_rejected", django_request, user=None, reason="malformed", path=request.path)
             raise exceptions.AuthenticationFailed(_("The token key is not valid.")) from exc
         token = token_for_key(key)
         if token is None:
+            self._log_rejection(django_request, key)
             raise exceptions.AuthenticationFailed(_("The token is unknown, expired or revoked."))
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        security.log_event(
+            "token_used", django_request, user=None, method=request.method, path=request.path, **security.token_details(token)
+        )
         return TokenClient(token), token
+
+    @staticmethod
+    def _log_rejection(request, key: str) -> None:
+        """Says why a key was refused (the client was told only that it was); a known token is named, a key never."""
+        token = ApiToken.objects.filter(key_hash=hash_key(key)).first()
+        if token is None:
+            security.log_event("token_rejected", request, user=None, reason="unknown", path=request.path)
+            return
+        reason = "revoked" if token.revoked_at is not None else "expired"
+        security.log_event(
+            "token_rejected", request, user=None, reason=reason, path=request.path, **security.token_details(token)
+        )
 
     def authenticate_header(self, request):
         # Makes an unauthenticated request a 401 (with this challenge) rather than a 403.
@@ -95,6 +116,10 @@ class ApiRateThrottle(throttling.SimpleRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
+
+    def get_ident(self, request):
+        # DRF's own would believe any X-Forwarded-For a client sends: the anonymous limit would be one header away.
+        return security.client_ip(request) or ""
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):

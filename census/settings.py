@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "census.sessions.IdleTimeoutMiddleware",
+    "census.security.ForbiddenLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, so that a lockout answers before any view runs.
@@ -171,11 +172,17 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address: REMOTE_ADDR, never a client-written X-Forwarded-For, unless this many reverse proxies
+# stand in front (then the address the outermost one saw). Used by lockouts, the API throttle and the security log.
+CENSUS_TRUSTED_PROXIES = env.int("CENSUS_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "census.security.client_ip"
 LOGIN_URL = "entry:login"
 LOGIN_REDIRECT_URL = "entry:start"
 LOGOUT_REDIRECT_URL = "entry:login"
 # Signed out after this long without a request (census/sessions.py); 0 turns it off.
 CENSUS_IDLE_TIMEOUT = env.int("CENSUS_IDLE_TIMEOUT_MINUTES", default=30) * 60
+# Signed out this long after signing in, however active (census/sessions.py); 0 turns it off.
+CENSUS_ABSOLUTE_TIMEOUT = env.int("CENSUS_ABSOLUTE_TIMEOUT_HOURS", default=12) * 3600
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
@@ -285,12 +292,37 @@ CENSUS_IMPORT_MAX_XLSX_ENTRIES = env.int("CENSUS_IMPORT_MAX_XLSX_ENTRIES", defau
 CENSUS_IMPORT_KEEP_SECONDS = env.int("CENSUS_IMPORT_KEEP_SECONDS", default=30 * 60)
 
 # --- Logging ------------------------------------------------------------------
+# The security log (census/security.py) writes whole lines with their own UTC time: on the console marked
+# with the logger's name, and with SECURITY_LOG_FILE also to that file (reopened when logrotate moves it).
+SECURITY_LOG_FILE = env.str("SECURITY_LOG_FILE", default="")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "security_console": {"format": "%(name)s %(message)s"},
+        "security_file": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "security_console": {"class": "logging.StreamHandler", "formatter": "security_console"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint logs every layout step at INFO: only its warnings say something.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO: only its warnings say something.
+        "weasyprint": {"level": "WARNING"},
+        # INFO whatever LOG_LEVEL says: these events are the record, not chatter.
+        "census.security": {
+            "handlers": ["security_console", "security_file"] if SECURITY_LOG_FILE else ["security_console"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
+if SECURITY_LOG_FILE:
+    LOGGING["handlers"]["security_file"] = {
+        "class": "logging.handlers.WatchedFileHandler",
+        "filename": SECURITY_LOG_FILE,
+        "formatter": "security_file",
+    }
