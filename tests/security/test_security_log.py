@@ -167,6 +167,17 @@ def test_a_403_page_is_logged_with_path_and_person(region, events):
     assert (line["user"], line["ip"], line["method"], line["path"]) == ("official.region", "192.0.2.15", "GET", "/en/entry/")
 
 
+def test_a_form_sent_without_its_csrf_token_is_logged_as_forbidden(person, events):
+    client = Client(enforce_csrf_checks=True)
+
+    response = sign_in(client, person.username, PASSWORD, REMOTE_ADDR="192.0.2.19")
+
+    assert response.status_code == 403
+    line = only(events(), "forbidden")
+    assert (line["user"], line["ip"], line["method"], line["path"]) == ("-", "192.0.2.19", "POST", "/en/login/")
+    assert not [line for line in events() if line["event"] in ("login", "login_failed")]
+
+
 def test_a_403_from_the_api_is_logged_with_the_token_that_asked(region, events):
     # given: a read-only token
     token, key = issue_token(name="press office", region=region, can_write=False)
