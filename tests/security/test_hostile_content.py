@@ -16,17 +16,14 @@ import io
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 from django.utils.html import escape
 from openpyxl import load_workbook
-from playwright.sync_api import expect
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
@@ -37,9 +34,6 @@ from regions.models import COUNTRY_KATO, District, Region
 from reports.services import drain_recompute_outbox
 from tests import factories
 from tests.conftest import AFTER_CAMPAIGN
-
-# The browser fixtures (page settings, console errors) are the project's shared ones.
-from tests.e2e.conftest import CHROMIUM, browser_type_launch_args, console_errors  # noqa: F401
 
 MARKUP = "<script>alert(1)</script>"
 RLO = "\u202e"
@@ -516,41 +510,3 @@ def test_the_xlsx_export_holds_every_name_as_a_string_never_a_formula(hostile_st
     for name in formula_districts:
         # (XML keeps a carriage return in text as a line feed.)
         assert names.get("'" + name.replace("\r", "\n")) == "s", name
-
-
-# --- In the browser: the boundary map's tooltip -------------------------------------------------------------
-
-
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium at /usr/bin/chromium (apt-get install chromium; CI does)")
-@pytest.mark.django_db(transaction=True)
-def test_the_boundary_map_tooltip_shows_the_hostile_name_as_text_in_chromium(live_server, page, console_errors):  # noqa: F811
-    # given: the region committed, and an administrator's session in the browser
-    # (In one transaction: the coverage and rendering jobs its commit sends run once, not after every count.)
-    with time_machine.travel(AFTER_CAMPAIGN, tick=False), transaction.atomic():
-        build_hostile_region()
-    client = signed_in("admin.security")
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-
-    # when: the pointer rests on the hostile district's shape
-    page.goto(f"{live_server.url}/en/dashboard/{REGION_KATO}/")
-    shape = page.locator(".boundary-map-live path.leaflet-interactive").first
-    shape.hover()
-    tooltip = page.locator(".leaflet-tooltip")
-    expect(tooltip).to_be_visible()
-
-    # then: the tooltip holds the name as text, with no element made from it, and nothing ran
-    assert tooltip.text_content().startswith(DISTRICT_NAMES["en"] + ": ")
-    assert tooltip.locator("script, img, b, i").count() == 0
-    assert page.locator("#districts bdi").first.text_content() == DISTRICT_NAMES["en"]
-    assert dialogs == []
-    assert console_errors == []
