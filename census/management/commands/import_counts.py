@@ -1,6 +1,10 @@
+"""`manage.py import_counts FILE`: the staff import page's all-or-nothing import, from the command line."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext as _
 
 from census.importing import FileRejected, Limits, check_size, outcome_errors, read_counts
 from census.models import AuditEntry, Campaign
@@ -21,7 +25,22 @@ class Command(BaseCommand):
         parser.add_argument("--reason", default="", help="reason for rows that correct a past day")
         parser.add_argument("--campaign", help="campaign code (slug); the current campaign if omitted")
 
-    def handle(self, *args, file: Path, cumulative: bool, dry_run: bool, reason: str, campaign=None, **options):
+    def handle(self, *args, file: Path, **options):
+        try:
+            self.import_file(file, **options)
+        except (OperationalError, InterfaceError) as exc:
+            # The server went away (restarted, crashed, cut the connection) or ended the transaction
+            # (deadlock, timeout): the import's one transaction was rolled back. Rows already stored
+            # are left alone on the next run, so running it again gives the state of one clean run.
+            cause = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+            raise CommandError(
+                _(
+                    "The import of %(file)s failed: the database ended it (%(cause)s). Nothing from the file was saved; run the import again."
+                )
+                % {"file": file, "cause": cause}
+            ) from exc
+
+    def import_file(self, file: Path, *, cumulative: bool, dry_run: bool, reason: str, campaign=None, **options):
         campaign_obj = Campaign.objects.filter(slug=campaign).first() if campaign else Campaign.objects.current()
         if campaign_obj is None:
             raise CommandError(f"No campaign {campaign!r}." if campaign else "No campaign exists yet.")
