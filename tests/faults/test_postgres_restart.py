@@ -1,0 +1,281 @@
+"""PostgreSQL restarted in the middle of a large import: all or nothing, reported as failed, and safe to run again.
+
+The server is a cluster of the test's own (the shared one is never restarted); the
+import is the real `manage.py import_counts` in a child process. The restart comes
+at a known point: the test holds a lock on the district of the file's last row, so
+the import has written every other row in its transaction and waits there.
+"""
+
+import contextlib
+import datetime
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from tests.processes import PostgresServer, RedisServer, wait_for
+
+pytestmark = pytest.mark.postgres
+
+CAMPAIGN = "restart-2021"
+REGION = "270000000"
+DISTRICTS = [f"27{1000 + n:04d}000" for n in range(40)]
+LAST_DISTRICT = "279999000"  # only in the file's last row: the test holds its lock
+FIRST_DAY, LAST_DAY = datetime.date(2021, 9, 1), datetime.date(2021, 10, 20)  # 40 x 50 + 1 = 2,001 rows
+IMPORTER = "census-import-under-test"  # the child's application_name in pg_stat_activity
+
+
+def figures(n: int, day: datetime.date) -> tuple[int, int]:
+    """A district-day's counts: online only in the online phase, door to door only in its own."""
+    online = (n * 7 + day.day * 13) % 400 + 1 if day <= datetime.date(2021, 10, 15) else 0
+    offline = (n * 11 + day.day * 17) % 500 + 1 if day >= datetime.date(2021, 10, 1) else 0
+    return online, offline
+
+
+FIRST_DAY_COUNTS = [(kato, *figures(n, FIRST_DAY)) for n, kato in enumerate(DISTRICTS)]
+
+SETUP = f"""
+import datetime
+from census.models import AuditEntry, Campaign, Phase
+from census.services import CountRow, import_counts
+from regions.models import District, PopulationBaseline, Region
+
+campaign = Campaign.objects.create(slug={CAMPAIGN!r}, name_kk="Санақ", name_ru="Перепись", name_en="Census",
+                                   starts_on=datetime.date(2021, 9, 1))
+Phase.objects.create(campaign=campaign, kind=Phase.Kind.ONLINE,
+                     starts_on=datetime.date(2021, 9, 1), ends_on=datetime.date(2021, 10, 15))
+Phase.objects.create(campaign=campaign, kind=Phase.Kind.DOOR_TO_DOOR,
+                     starts_on=datetime.date(2021, 10, 1), ends_on=datetime.date(2021, 10, 30))
+region = Region.objects.create(kato={REGION!r}, name_kk="Облыс", name_ru="Область", name_en="Region")
+for n, kato in enumerate({[*DISTRICTS, LAST_DISTRICT]!r}):
+    district = District.objects.create(region=region, kato=kato, name_kk=f"Аудан {{n}}", name_ru=f"Район {{n}}",
+                                       name_en=f"District {{n}}")
+    PopulationBaseline.objects.create(district=district, campaign=campaign, population=20_000 + 97 * n,
+                                      as_of=datetime.date(2021, 9, 1))
+# The first day was imported before: the large file restates it, unchanged.
+first_day = [CountRow(line=n + 2, district=District.objects.get(kato=kato), date=datetime.date(2021, 9, 1), online=online,
+                      offline=offline) for n, (kato, online, offline) in enumerate({FIRST_DAY_COUNTS!r})]
+assert import_counts(campaign=campaign, rows=first_day, source=AuditEntry.Source.IMPORT).applied
+"""
+
+
+def counts_file(path, days) -> int:
+    lines = ["kato;date;online;offline"]
+    for day in days:
+        lines += [f"{kato};{day.isoformat()};{';'.join(map(str, figures(n, day)))}" for n, kato in enumerate(DISTRICTS)]
+    if LAST_DAY in days:
+        lines.append(f"{LAST_DISTRICT};{LAST_DAY.isoformat()};0;1")
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return len(lines) - 1
+
+
+def every_day():
+    return [FIRST_DAY + datetime.timedelta(days=d) for d in range((LAST_DAY - FIRST_DAY).days + 1)]
+
+
+@pytest.fixture
+def cluster():
+    server = PostgresServer()
+    if reason := server.unavailable():
+        pytest.skip(reason)
+    try:
+        server.start()
+    except RuntimeError as exc:
+        server.stop()
+        pytest.skip(f"could not start a PostgreSQL cluster of the test's own: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def broker():
+    """A Redis of the test's own that no worker serves: the import's coverage job waits there; the test drains the outbox."""
+    if not shutil.which("redis-server"):
+        pytest.skip("needs redis-server for the import's job queue")
+    redis = RedisServer()
+    redis.start()
+    yield redis
+    redis.stop()
+
+
+class Database:
+    """One database on the test's cluster, reached by child processes (as a deployment would) and by plain SQL."""
+
+    def __init__(self, cluster: PostgresServer, broker: RedisServer, name: str):
+        self.cluster, self.name = cluster, name
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": cluster.url(name),
+            "REDIS_URL": broker.url,
+            "DEBUG": "False",
+            "DJANGO_SETTINGS_MODULE": "census.settings",
+        }
+
+    def run(self, *args: str, app: str = "census-test", timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, *args],
+            cwd=settings.BASE_DIR,
+            env={**self.env, "PGAPPNAME": app},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def manage(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
+        return self.run("manage.py", *args, **kwargs)
+
+    def python(self, code: str) -> subprocess.CompletedProcess:
+        return self.run("-c", "import django; django.setup()\n" + code)
+
+    def query(self, sql: str, params=()) -> list[tuple]:
+        with contextlib.closing(self.cluster.connect(self.name)) as conn, conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def state(self) -> dict:
+        """What an import writes, without the ids and clocks two runs cannot share."""
+        return {
+            "counts": self.query(
+                "SELECT d.kato, c.date, c.online, c.offline, c.version FROM census_dailycount c "
+                "JOIN regions_district d ON d.id = c.district_id ORDER BY d.kato, c.date"
+            ),
+            "audit": self.query(
+                "SELECT a.subject, a.source, d.kato, a.date, a.changes::text, a.reason FROM census_auditentry a "
+                "LEFT JOIN regions_district d ON d.id = a.district_id ORDER BY d.kato, a.date, a.changes::text"
+            ),
+            "outbox": self.query(
+                "SELECT d.kato, r.from_date, count(*) FROM reports_recomputerequest r "
+                "LEFT JOIN regions_district d ON d.id = r.district_id GROUP BY d.kato, r.from_date ORDER BY 1, 2"
+            ),
+        }
+
+    def snapshots(self) -> list[tuple]:
+        columns = [
+            "level", "kato", "date", "baseline", "online_day", "offline_day", "online", "offline", "total", "coverage_pct",
+            "online_pct", "offline_pct", "online_share_pct", "status", "flags::text", "daily_rate", "needed_daily_rate",
+            "projected_on", "outlook",
+        ]  # fmt: skip
+        return self.query(f"SELECT {', '.join(columns)} FROM reports_coveragesnapshot ORDER BY level, kato, date")
+
+
+def importer_waits_inside_its_transaction(db: Database) -> bool:
+    # Waiting on a lock, with a transaction id: it has written rows and not committed them.
+    rows = db.query(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND datname = %s "
+        "AND wait_event_type = 'Lock' AND backend_xid IS NOT NULL",
+        [IMPORTER, db.name],
+    )
+    return rows[0][0] == 1
+
+
+def summary(created: int, changed: int, unchanged: int) -> str:
+    return f"{created} created, {changed} changed, {unchanged} unchanged, 0 errors (written)"
+
+
+def run_together(*databases_and_args) -> list[subprocess.CompletedProcess]:
+    """Run commands on different databases at the same time (two cores: the test takes half as long)."""
+    children = [
+        subprocess.Popen(
+            [sys.executable, *args], cwd=settings.BASE_DIR, env=db.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for db, args in databases_and_args
+    ]
+    done = []
+    for child in children:
+        out, err = child.communicate(timeout=180)
+        done.append(subprocess.CompletedProcess(child.args, child.returncode, out, err))
+    return done
+
+
+def test_an_import_cut_by_a_restart_saves_nothing_and_running_it_again_equals_one_clean_run(cluster, broker, tmp_path):
+    # given: a migrated database with 41 districts whose first day was imported, and a copy of it
+    with contextlib.closing(cluster.connect()) as admin, admin.cursor() as cursor:
+        cursor.execute("CREATE DATABASE census_restart")
+    db = Database(cluster, broker, "census_restart")
+    migrated = db.manage("migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stderr
+    made = db.python(SETUP)
+    assert made.returncode == 0, made.stderr
+    with contextlib.closing(cluster.connect()) as admin, admin.cursor() as cursor:
+        cursor.execute("CREATE DATABASE census_clean TEMPLATE census_restart")
+    clean = Database(cluster, broker, "census_clean")
+    # ...and a large file that restates that day and adds 49 more, plus one row of a 41st district last
+    big = tmp_path / "counts.csv"
+    rows = counts_file(big, every_day())
+    assert rows == 40 * 50 + 1 <= settings.CENSUS_IMPORT_MAX_ROWS
+    before = db.state()
+    assert len(before["counts"]) == len(before["audit"]) == 40 and before["outbox"]
+
+    # when: the import has written every row but the last in its transaction (the test holds that district's lock)...
+    holder = cluster.connect(db.name)
+    holder.autocommit = False
+    holder.cursor().execute("SELECT id FROM regions_district WHERE kato = %s FOR UPDATE", [LAST_DISTRICT])
+    child = subprocess.Popen(
+        [sys.executable, "manage.py", "import_counts", str(big), "--campaign", CAMPAIGN],
+        cwd=settings.BASE_DIR,
+        env={**db.env, "PGAPPNAME": IMPORTER},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        in_progress = wait_for(lambda: child.poll() is not None or importer_waits_inside_its_transaction(db), 150)
+        assert in_progress and child.poll() is None, f"the import did not wait inside its transaction: {child.poll()}"
+        # ...and PostgreSQL is restarted as after a crash (no checkpoint, recovery from the log at start)
+        cluster.restart("immediate")
+        out, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        holder.close()
+
+    # then: the import says it failed, that nothing was saved and to run it again; and nothing was saved
+    assert child.returncode == 1, (out, err)
+    assert "Traceback" not in err, err
+    with translation.override(settings.LANGUAGE_CODE):
+        said = translation.gettext(
+            "The import of %(file)s failed: the database ended it (%(cause)s). Nothing from the file was saved; run the import again."
+        )
+    head, tail = said.split("%(cause)s")
+    assert head % {"file": big} in err and tail in err, err
+    assert db.state() == before
+
+    # when: it is run again, and the same file is imported once into the copy that never saw a failure
+    again, once = run_together(
+        (db, ["manage.py", "import_counts", str(big), "--campaign", CAMPAIGN]),
+        (clean, ["manage.py", "import_counts", str(big), "--campaign", CAMPAIGN]),
+    )
+
+    # then: both succeed alike, and the databases hold the same counts, versions, history and owed coverage work
+    assert again.returncode == 0, again.stderr
+    assert once.returncode == 0, once.stderr
+    assert summary(created=40 * 49 + 1, changed=0, unchanged=40) in again.stdout
+    assert summary(created=40 * 49 + 1, changed=0, unchanged=40) in once.stdout
+    recovered = db.state()
+    assert recovered == clean.state()
+    assert len(recovered["counts"]) == rows and len(recovered["audit"]) == rows
+    assert recovered["counts"][1] == (DISTRICTS[0], datetime.date(2021, 9, 2), *figures(0, datetime.date(2021, 9, 2)), 1)
+
+    # when: it is run a third time
+    third = db.manage("import_counts", str(big), "--campaign", CAMPAIGN)
+
+    # then: nothing changes, not even the history or the owed coverage work
+    assert third.returncode == 0, third.stderr
+    assert summary(created=0, changed=0, unchanged=rows) in third.stdout
+    assert db.state() == recovered
+
+    # and the coverage computed from each database is the same, figure for figure
+    drain = "from reports.services import drain_recompute_outbox; drain_recompute_outbox()"
+    for drained in run_together(
+        (db, ["-c", f"import django; django.setup(); {drain}"]), (clean, ["-c", f"import django; django.setup(); {drain}"])
+    ):
+        assert drained.returncode == 0, drained.stderr
+    snapshots = db.snapshots()
+    assert len(snapshots) > rows and snapshots == clean.snapshots()
