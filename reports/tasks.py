@@ -46,7 +46,9 @@ def render_dashboards_task(campaign_id: int, district_ids: list[int] | None = No
     if campaign is None:
         return 0
     region_ids = rendering.render_after_recompute(campaign=campaign, district_ids=district_ids)
-    if region_ids:
+    # Run eagerly (the embedded mode) this job is part of the request that saved the count, and a PDF
+    # costs seconds per region and language: there it is made on its first download instead.
+    if region_ids and not render_reports_task.app.conf.task_always_eager:
         render_reports_task.apply_async((campaign_id, region_ids), **same_queue())
     return len(region_ids)
 
