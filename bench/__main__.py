@@ -34,26 +34,19 @@ def setup_django():
     django.setup()
 
 
-def ensure_database():
-    name = BENCH_DB.rsplit("/", 1)[1]
-    base = BENCH_DB.rsplit("/", 1)[0] + "/postgres"
-    import psycopg2
-
-    conn = psycopg2.connect(base)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
 def main():
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--scale", choices=["national", "all"], default="all")
     parser.add_argument("--memory-child", metavar="SLUG", help=argparse.SUPPRESS)
     parser.add_argument("--dashboards", action="store_true", help="dashboard serving and refresh instead (bench/dashboards.py)")
+    parser.add_argument("--api", action="store_true", help="the coverage endpoint under load instead (bench/api.py)")
     args = parser.parse_args()
+
+    if args.api:
+        from bench import api
+
+        api.main()
+        return
 
     if args.dashboards:
         from bench import dashboards
@@ -73,7 +66,9 @@ def main():
         print(f"{elapsed:.3f} {peak_rss_kb()}")
         return
 
-    ensure_database()
+    from bench.server import ensure_database
+
+    ensure_database(BENCH_DB)
     setup_django()
     from django.core.management import call_command
 

@@ -14,7 +14,6 @@ Needs PostgreSQL, Redis (REDIS_URL, default redis://127.0.0.1:6379/0), wrk and g
 """
 
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -22,53 +21,14 @@ import time
 import uuid
 from pathlib import Path
 
+from bench import server
+from bench.server import ROOT
+
 DB = os.environ.get("BENCH_DASHBOARDS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/census_bench_dash")
 REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-PORT = int(os.environ.get("BENCH_PORT", "8791"))
 WKO = "270000000"
 TASKALA = "276000000"
-SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "20"))
-ROOT = Path(__file__).resolve().parent.parent
-
-
-# --- The server's URL map: the project's, plus the minimal view to compare with ------------------
-
-_django_app = None
-
-
-def minimal(request):
-    from django.http import HttpResponse
-
-    return HttpResponse("ok", content_type="text/plain")
-
-
-def _urlpatterns():
-    from django.urls import path
-
-    from census import urls
-
-    # Appended at the top level: the project's i18n_patterns must stay in the root URL map.
-    return [path("bench/minimal/", minimal), *urls.urlpatterns]
-
-
-def application(environ, start_response):
-    """The WSGI app gunicorn serves: the project with this module as its URL map."""
-    global _django_app
-    if _django_app is None:
-        from django.conf import settings
-        from django.core.wsgi import get_wsgi_application
-
-        _django_app = get_wsgi_application()
-        settings.ROOT_URLCONF = __name__
-    return _django_app(environ, start_response)
-
-
-def __getattr__(name):
-    # Django reads `urlpatterns` from the ROOT_URLCONF module; built lazily, once Django is set up.
-    if name == "urlpatterns":
-        return _urlpatterns()
-    raise AttributeError(name)
 
 
 # --- The run -------------------------------------------------------------------------------------
@@ -85,48 +45,11 @@ def _environment() -> dict:
     }
 
 
-def _ensure_database() -> None:
-    import psycopg2
-
-    name = DB.rsplit("/", 1)[1]
-    conn = psycopg2.connect(DB.rsplit("/", 1)[0] + "/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
 def _setup_django() -> None:
     os.environ.update(_environment())
     import django
 
     django.setup()
-
-
-def _wait_for(url: str, seconds: float = 30) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 -- loopback URL built here
-                return
-        except Exception:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
-
-
-def _wrk(url: str, cookie: str | None) -> float:
-    command = ["wrk", "-t2", "-c8", f"-d{SECONDS}s", url]
-    if cookie:
-        command[1:1] = ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non_2xx:
-        raise RuntimeError(f"{url}: {non_2xx.group(1)} failed responses\n{out}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
 def _session_cookie() -> str:
@@ -144,33 +67,14 @@ def _session_cookie() -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        # A worker finishing a long PDF job would keep the run waiting: its result no longer matters.
-        process.kill()
-        process.wait(timeout=30)
-
-
 def throughput() -> dict:
-    cookie = _session_cookie()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "bench.dashboards:application", "--workers", "2",
-         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-        cwd=ROOT, env=_environment(),
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{PORT}"
-        _wait_for(f"{base}/bench/minimal/")
+    cookie = f"Cookie: {_session_cookie()}"
+    with server.gunicorn(_environment()) as base:
         dashboard = f"{base}/ru/dashboard/{WKO}/"
         # The first request renders and stores the page if the job has not yet; then every request serves it.
-        subprocess.run(["wrk", "-t1", "-c1", "-d2s", "-H", f"Cookie: {cookie}", dashboard], check=True, capture_output=True)
-        minimal_rps = _wrk(f"{base}/bench/minimal/", None)
-        dashboard_rps = _wrk(dashboard, cookie)
-    finally:
-        _stop(server)
+        server.wrk(dashboard, cookie, connections=1, seconds=2)
+        minimal_rps = server.wrk(f"{base}/bench/minimal/")["rps"]
+        dashboard_rps = server.wrk(dashboard, cookie)["rps"]
     return {"minimal": minimal_rps, "dashboard": dashboard_rps}
 
 
@@ -218,7 +122,7 @@ def latency() -> list[float]:
                 time.sleep(0.05)
             time.sleep(0.3)
     finally:
-        _stop(worker)
+        server.stop(worker)
         import redis
 
         redis.Redis.from_url(REDIS).delete(queue, f"_kombu.binding.{queue}")
@@ -226,7 +130,7 @@ def latency() -> list[float]:
 
 
 def main() -> None:
-    _ensure_database()
+    server.ensure_database(DB)
     _setup_django()
     import io
 

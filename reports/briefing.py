@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, Q
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -40,13 +40,22 @@ def latest_as_of(queryset, as_of: datetime.date):
 
     An area whose counting ended earlier (its phase was not extended) keeps its
     final figures; its `date` says which day they are from.
+
+    Two queries rather than one correlated subquery: the last day of every area
+    comes from one grouped index scan, and areas almost always share one or two
+    last days, so the rows are then fetched per day. (The subquery ran once per
+    snapshot row: 0.8 s for 220 districts x 90 days.)
     """
-    last_day = (
-        CoverageSnapshot.objects.filter(campaign=OuterRef("campaign"), kato=OuterRef("kato"), date__lte=as_of)
-        .order_by("-date")
-        .values("date")[:1]
-    )
-    return queryset.filter(date__lte=as_of, date=Subquery(last_day))
+    last_days = queryset.filter(date__lte=as_of).values("kato").annotate(last=Max("date")).order_by()
+    katos_by_day: dict[datetime.date, list[str]] = {}
+    for row in last_days:
+        katos_by_day.setdefault(row["last"], []).append(row["kato"])
+    if not katos_by_day:
+        return queryset.none()
+    wanted = Q()
+    for day, katos in katos_by_day.items():
+        wanted |= Q(date=day, kato__in=katos)
+    return queryset.filter(wanted)
 
 
 @dataclass

@@ -1,0 +1,137 @@
+"""The server the HTTP benches measure: the project under gunicorn, plus two minimal views to compare with.
+
+`bench/minimal/` is a constant Django response and `bench/minimal-api/` a
+constant DRF response with the project's API settings (token authentication,
+throttles, JSON renderer); both go through the same middleware as every page.
+Load comes from wrk on loopback.
+"""
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = int(os.environ.get("BENCH_PORT", "8791"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+
+_django_app = None
+
+
+def minimal(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _minimal_api():
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    class MinimalApiView(APIView):
+        def get(self, request):
+            return Response({"ok": True})
+
+    return MinimalApiView.as_view()
+
+
+def _urlpatterns():
+    from django.urls import path
+
+    from census import urls
+
+    # Appended at the top level: the project's i18n_patterns must stay in the root URL map.
+    return [path("bench/minimal/", minimal), path("bench/minimal-api/", _minimal_api()), *urls.urlpatterns]
+
+
+def application(environ, start_response):
+    """The WSGI app gunicorn serves: the project with this module as its URL map."""
+    global _django_app
+    if _django_app is None:
+        from django.conf import settings
+        from django.core.wsgi import get_wsgi_application
+
+        _django_app = get_wsgi_application()
+        settings.ROOT_URLCONF = __name__
+    return _django_app(environ, start_response)
+
+
+def __getattr__(name):
+    # Django reads `urlpatterns` from the ROOT_URLCONF module; built lazily, once Django is set up.
+    if name == "urlpatterns":
+        return _urlpatterns()
+    raise AttributeError(name)
+
+
+def ensure_database(url: str) -> None:
+    """Create the bench's own database if it is missing (a bench never writes to another one)."""
+    import psycopg2
+
+    name = url.rsplit("/", 1)[1]
+    conn = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 -- loopback URL built here
+                return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        # A worker finishing a long PDF job would keep the run waiting: its result no longer matters.
+        process.kill()
+        process.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, workers: int = 2):
+    """The bench server on 127.0.0.1:PORT; yields its base URL once it answers."""
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "bench.server:application", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        wait_for(f"{base}/bench/minimal/")
+        yield base
+    finally:
+        stop(server)
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, *headers: str, connections: int = 8, seconds: int = SECONDS) -> dict:
+    """Requests/s and latency percentiles (ms) of `url` under `connections` connections; fails on any non-2xx answer."""
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    for header in headers:
+        command[1:1] = ["-H", header]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non_2xx:
+        raise RuntimeError(f"{url}: {non_2xx.group(1)} failed responses\n{out}")
+    latency = {
+        int(p): float(v) * _UNITS[unit] for p, v, unit in re.findall(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\b", out, re.M)
+    }
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": latency.get(50), "p99": latency.get(99)}
