@@ -2,25 +2,9 @@
 
 import io
 
-import pytest
-import schemathesis
-from django.core import signals
 from django.core.management import call_command
-from django.db import close_old_connections
-from hypothesis import HealthCheck, given, settings
-from schemathesis import checks
 
-from census.wsgi import application
-
-# Examples per operation: enough to walk every parameter, bounded so the run stays around a minute.
-EXAMPLES = 25
-CHECKS = [
-    checks.not_a_server_error,
-    checks.status_code_conformance,
-    checks.content_type_conformance,
-    checks.response_schema_conformance,
-    checks.response_headers_conformance,
-]
+from tests.api.conftest import run_schemathesis
 
 
 def test_the_schema_validates_without_warnings(tmp_path):
@@ -61,37 +45,6 @@ def test_the_docs_page_loads_its_assets_from_this_server(db):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "http://" not in html and "https://" not in html
     assert "<script>" not in html  # the set-up script is a file of its own (strict CSP)
-
-
-@pytest.fixture
-def api_schema(demo):
-    # Requests go straight to the WSGI app; like Django's test client, keep the test's connection
-    # (and its transaction) open across them instead of closing it when each request finishes.
-    for signal in (signals.request_started, signals.request_finished):
-        signal.disconnect(close_old_connections)
-    try:
-        yield schemathesis.openapi.from_wsgi("/api/schema/", application)
-    finally:
-        for signal in (signals.request_started, signals.request_finished):
-            signal.connect(close_old_connections)
-
-
-def run_schemathesis(schema, key: str, *, method: str | None = None) -> int:
-    """Every operation (or those of `method`) with generated requests; returns how many operations ran."""
-    ran = 0
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if method and operation.method.upper() != method:
-            continue
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def check(case):
-            case.call_and_validate(headers={"Authorization": f"Token {key}"}, checks=CHECKS)
-
-        check()
-        ran += 1
-    return ran
 
 
 def test_every_operation_answers_as_the_schema_says_for_a_read_token(api_schema, demo):
