@@ -5,6 +5,9 @@ from django.urls import path
 
 from census import views
 
+# The <kato:...> converter (exactly nine digits) is registered there; importing it here makes the order of the URL maps irrelevant.
+from reports.urls import KatoConverter  # noqa: F401
+
 app_name = "entry"
 
 urlpatterns = [
@@ -13,10 +16,10 @@ urlpatterns = [
     path("start/", views.start, name="start"),
     path("entry/", views.home, name="home"),
     path("entry/not-reported/", views.not_reported, name="not_reported"),
-    path("entry/region/<str:kato>/", views.grid, name="grid"),
-    path("entry/district/<str:kato>/", views.district_day, name="district"),
-    path("entry/district/<str:kato>/history/", views.history, name="history"),
-    path("entry/district/<str:kato>/status/", views.district_status, name="status"),
+    path("entry/region/<kato:kato>/", views.grid, name="grid"),
+    path("entry/district/<kato:kato>/", views.district_day, name="district"),
+    path("entry/district/<kato:kato>/history/", views.history, name="history"),
+    path("entry/district/<kato:kato>/status/", views.district_status, name="status"),
     path("entry/import/", views.import_file, name="import"),
     path("entry/import/apply/", views.import_apply, name="import_apply"),
     path("entry/export.csv", views.export, {"file_format": "csv"}, name="export_csv"),
