@@ -4,7 +4,9 @@ from collections import defaultdict
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from census import services
@@ -14,7 +16,21 @@ from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, Phas
 ADMIN = AuditEntry.Source.ADMIN
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class CensusModelAdmin(admin.ModelAdmin):
+    """The project's admin pages: a change list whose filter or search holds a NUL character is refused as unusable.
+
+    PostgreSQL text cannot hold NUL, so a filter such as ?source__exact=%00 would
+    fail in the database; it gets the admin's own answer to a filter it cannot
+    apply (the list again, with ?e=1) instead of a server error.
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
+
+
+class ReadOnlyAdmin(CensusModelAdmin):
     """For records that only services write: visible, never edited or deleted here."""
 
     def has_add_permission(self, request):
@@ -67,7 +83,7 @@ class ServiceForm(forms.ModelForm):
         pass
 
 
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(CensusModelAdmin):
     """Admin whose form saves through a service; records are never deleted, and append-only ones never edited."""
 
     append_only = True
@@ -179,7 +195,7 @@ class PhaseInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(CensusModelAdmin):
     list_display = ["slug", "name", "starts_on"]
     inlines = [PhaseInline]
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from census.admin import ServiceAdmin, ServiceForm
+from census.admin import CensusModelAdmin, ServiceAdmin, ServiceForm
 from census.models import AuditEntry
 from regions.models import District, PopulationBaseline, Region
 from regions.services import set_baseline
@@ -14,14 +14,14 @@ class DistrictInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(CensusModelAdmin):
     list_display = ["kato", "name_ru", "name_kk", "name_en", "kind"]
     search_fields = ["kato", "name_ru", "name_kk", "name_en"]
     inlines = [DistrictInline]
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(CensusModelAdmin):
     list_display = ["kato", "name_ru", "name_kk", "name_en", "kind", "region"]
     list_filter = ["region", "kind"]
     search_fields = ["kato", "name_ru", "name_kk", "name_en"]
