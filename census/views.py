@@ -15,6 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Max, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -736,6 +737,24 @@ def import_apply(request, *, scope: Scope, campaign: Campaign):
     except FileRejected as exc:
         messages.error(request, exc.message)
         return redirect("entry:import")
+    except (OperationalError, InterfaceError):
+        # The database went away mid-import (a restart, a cut connection): its one transaction was
+        # rolled back. The file is still kept under its token, so the preview is shown again
+        # (on a new connection) with "Apply" to press once more; rows already stored are left alone.
+        connection.close_if_unusable_or_obsolete()  # a dead connection is replaced by a new one, not reused
+        messages.error(
+            request,
+            _("The connection to the database was lost while importing %(filename)s: nothing was saved. Apply it again.")
+            % {"filename": stored["filename"]},
+        )
+        read, summary = _run_import(
+            request, scope=scope, campaign=campaign, raw=stored["raw"], filename=stored["filename"],
+            mode=stored["mode"], reason=stored["reason"], dry_run=True,
+        )  # fmt: skip
+        context = _preview_context(
+            read, summary, token=token, filename=stored["filename"], mode=stored["mode"], campaign=campaign
+        )
+        return render(request, "census/import_preview.html", context, status=503)
     if not summary.applied:
         messages.error(request, _("Nothing was written: the file has problems (listed below)."))
         return render(
