@@ -3,7 +3,8 @@
 The server is a cluster of the test's own (the shared one is never restarted); the
 import is the real `manage.py import_counts` in a child process. The restart comes
 at a known point: the test holds a lock on the district of the file's last row, so
-the import has written every other row in its transaction and waits there.
+the import has written every other row in its transaction and waits there. The
+import page is cut the same way, by ending its database session (pg_terminate_backend).
 """
 
 import contextlib
@@ -12,14 +13,19 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 
 import pytest
 from django.conf import settings
+from django.db import connection, connections
 from django.utils import translation
 
+from tests.entry import conftest as entry
+from tests.entry.test_import_pages import GOOD, apply, upload, written
 from tests.processes import PostgresServer, RedisServer, wait_for
 
 pytestmark = pytest.mark.postgres
+area, staff, staff_client = entry.area, entry.staff, entry.staff_client  # the import pages' region and staff
 
 CAMPAIGN = "restart-2021"
 REGION = "270000000"
@@ -278,3 +284,71 @@ def test_an_import_cut_by_a_restart_saves_nothing_and_running_it_again_equals_on
     assert drained.returncode == 0, drained.stderr
     snapshots = db.snapshots()
     assert len(snapshots) > rows and snapshots == clean.snapshots()
+
+
+@pytest.mark.usefixtures("after_campaign")
+def test_an_import_page_cut_by_a_lost_connection_saves_nothing_and_keeps_the_file_to_apply_again(
+    transactional_db, area, staff_client
+):
+    import psycopg2
+
+    # given: a previewed file of three rows; the test holds the lock of the district of the last one
+    preview = upload(staff_client, GOOD)
+    before = written()
+    db = connection.settings_dict
+    holder = psycopg2.connect(
+        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432
+    )
+    watcher = psycopg2.connect(
+        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432
+    )
+    watcher.autocommit = True
+    holder.cursor().execute("SELECT id FROM regions_district WHERE kato = %s FOR UPDATE", [area.districts[2].kato])
+    responses = []
+
+    def press_apply():
+        try:
+            responses.append(apply(staff_client, preview))
+        finally:
+            connections.close_all()
+
+    def blocked_import() -> int | None:
+        with watcher.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND %s = ANY(pg_blocking_pids(pid))",
+                [holder.get_backend_pid()],
+            )
+            found = cursor.fetchone()
+        return found[0] if found else None
+
+    # when: "Apply" has written two rows and waits for the third, and its database session is ended
+    pressing = threading.Thread(target=press_apply)
+    pressing.start()
+    try:
+        assert wait_for(lambda: blocked_import() is not None, 30), "the import never waited for the held district"
+        with watcher.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [blocked_import()])
+        holder.rollback()
+        pressing.join(60)
+    finally:
+        holder.close()
+        watcher.close()
+    assert not pressing.is_alive()
+    assert responses, "applying failed with a server error (see the log above)"
+
+    # then: the page says nothing was saved and to apply again, with the preview and its "Apply" button
+    response = responses[0]
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "The connection to the database was lost while importing counts.csv: nothing was saved. Apply it again." in html
+    assert response.context["token"] == preview.context["token"] and 'name="token"' in html
+    assert (response.context["summary"].created, response.context["summary"].unchanged) == (3, 0)
+    assert written() == before
+
+    # when: it is applied again
+    again = apply(staff_client, preview)
+
+    # then: every row is written, once
+    assert again.status_code == 302
+    assert written()[0] == before[0] + 3
+    assert "3 created, 0 changed, 0 unchanged" in staff_client.get(again["Location"]).content.decode()
