@@ -971,7 +971,18 @@ def _render_latest(campaign, kind, kato, *, pdf=False) -> int:
     source = source_of(campaign, kato)
     if source is None:
         return 0
-    return len(render_dashboard(campaign=campaign, kind=kind, kato=kato, as_of=source[0], pdf=pdf))
+    day, computed_at = source
+    # Under a stream of saves, render jobs queue up behind each other: the pages a later job (or a page view)
+    # already made from the current snapshot are not made again, so the queue empties instead of re-rendering
+    # every page and PDF once per job.
+    stored = RenderedDashboard.objects.filter(campaign=campaign, kind=kind, kato=kato, as_of=day)
+    if pdf:
+        stored = stored.filter(pdf__isnull=False)
+    fresh = {row.language for row in stored.only("language", "source_computed_at", "design") if _fresh(row, computed_at)}
+    stale = [language for language in LANGUAGES if language not in fresh]
+    if not stale:
+        return 0
+    return len(render_dashboard(campaign=campaign, kind=kind, kato=kato, as_of=day, languages=stale, pdf=pdf))
 
 
 def render_after_recompute(*, campaign, district_ids: list[int] | None) -> list[int]:
