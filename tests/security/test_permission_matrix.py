@@ -48,7 +48,7 @@ pytestmark = pytest.mark.usefixtures("after_campaign")
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 KATO = {"A": "110000000", "A1": "111000000", "A2": "112000000", "B": "120000000", "B1": "121000000"}
-LABEL = {kato: label for label, kato in KATO.items()}
+LABEL = {kato: label for label, kato in KATO.items()} | {COUNTRY_KATO: "KZ"}
 COUNTED_DAY = datetime.date(2021, 10, 5)  # A1, A2 and B1 have counts on this day
 WRITE_DAY = datetime.date(2021, 10, 6)  # nobody has counted this day: a write creates it
 
@@ -69,12 +69,21 @@ TOKENS = {
     "tok_rev": ("A", True, None, True),
     "tok_oth": ("B", True, None, False),
 }
+# Where each actor's writes may land; anywhere else, a write that changes a row fails its cell whatever the status.
+MAY_CHANGE = {actor: set() for actor in ACTORS} | {
+    "st_dis": {"A1"},
+    "st_reg": {"A1", "A2"},
+    "admin": {"A1", "A2", "B1"},
+    "tok_w": {"A1", "A2"},
+    "tok_oth": {"B1"},
+}
 
 
 @dataclass
 class World:
     sessions: dict = field(default_factory=dict)  # actor -> session key
     keys: dict = field(default_factory=dict)  # actor -> token key
+    labels: dict = field(default_factory=dict)  # district pk -> label
     objects: dict = field(default_factory=dict)  # admin model label -> pk of an object to open
 
 
@@ -131,7 +140,7 @@ def _build_world() -> World:
     record_count(campaign=campaign, district=districts["B1"], date=datetime.date(2021, 10, 4), online=1, offline=1,
                  source=AuditEntry.Source.COMMAND)  # fmt: skip
 
-    world = World()
+    world = World(labels={district.pk: label for label, district in districts.items()})
     for actor, (role, kato) in PEOPLE.items():
         client = Client()
         client.force_login(provision_user(username=f"person.{actor}", role=role, kato=kato), backend=MODEL_BACKEND)
@@ -290,6 +299,8 @@ ROWS = [
                                                                                           (401,   "A1 A2","A1 A2 B1","A1","A1 A2","A1 A2 B1","A1 A2","A1 A2",401, 401,    "B1")),
     ("api coverage regions",  "GET",  "/api/v1/coverage/?level=region&date=2021-10-05", None,
                                                                                           (401,   "A",    "A B",  "-",   "A",   "A B", "A",   "A",   401,    401,    "B")),
+    ("api coverage country",  "GET",  "/api/v1/coverage/?level=country&date=2021-10-05", None,
+                                                                                          (401,   "-",    "KZ",   "-",   "-",   "KZ",  "-",   "-",   401,    401,    "-")),
     ("api series A1",         "GET",  "/api/v1/coverage/series/?kato={A1}",       None,   (401,   200,    200,    200,   200,   200,   200,   200,   401,    401,    404)),
     ("api series B1",         "GET",  "/api/v1/coverage/series/?kato={B1}",       None,   (401,   404,    200,    404,   404,   200,   404,   404,   401,    401,    200)),
     ("api series A",          "GET",  "/api/v1/coverage/series/?kato={A}",        None,   (401,   200,    200,    404,   200,   200,   200,   200,   401,    401,    404)),
@@ -405,14 +416,25 @@ def _send(client: Client, method: str, url: str, body):
 
 
 def _state():
-    """Everything a write could change: counts, statuses, the audit trail, the outbox, and every admin-registered table."""
+    """Everything a write could change: counts, statuses, the audit trail, the outbox, and every admin-registered table.
+
+    The first four are rows with the district each names, so that what a write added or changed can be placed.
+    """
     return (
-        list(DailyCount.objects.order_by("pk").values_list("pk", "district_id", "date", "online", "offline", "version")),
-        list(DistrictStatus.objects.order_by("pk").values_list("pk", "district_id", "status", "date")),
-        list(AuditEntry.objects.order_by("pk").values_list("pk", flat=True)),
-        list(RecomputeRequest.objects.order_by("pk").values_list("pk", "district_id", "from_date")),
+        list(DailyCount.objects.order_by("pk").values_list("district_id", "pk", "date", "online", "offline", "version")),
+        list(DistrictStatus.objects.order_by("pk").values_list("district_id", "pk", "status", "date")),
+        list(AuditEntry.objects.order_by("pk").values_list("district_id", "pk")),
+        list(RecomputeRequest.objects.order_by("pk").values_list("district_id", "pk", "from_date")),
         {model._meta.label_lower: model.objects.count() for model in admin.site._registry},
     )
+
+
+def _touched(before, after, world: World) -> set[str]:
+    """The districts (by label) of the counts, statuses, audit entries and recompute requests a write added or changed."""
+    touched = set()
+    for old, new in zip(before[:4], after[:4], strict=True):
+        touched |= {row[0] for row in set(new) - set(old)}
+    return {world.labels.get(pk, str(pk)) for pk in touched}
 
 
 def _is_list_row(cells) -> bool:
@@ -425,8 +447,10 @@ def _listed(response) -> str:
     return " ".join(labels) or "-"
 
 
-def _observed(response, *, changed: bool, list_row: bool):
+def _observed(response, *, changed: bool, list_row: bool, outside: set[str]):
     status = response.status_code
+    if outside:
+        return f"{status}+ in {' '.join(sorted(outside))}, outside the actor's area"
     if list_row and status == 200:
         return _listed(response)
     if status == 302 and response["Location"].split("?")[0].endswith("/login/") and not changed:
@@ -448,9 +472,10 @@ def test_every_actor_gets_what_the_table_says_and_writes_land_only_in_scope(worl
         with transaction.atomic():
             before = _state() if writes else None
             response = _send(_client(world, actor), method, url, body)
-            changed = writes and _state() != before
+            after = _state() if writes else None
             transaction.set_rollback(True)
-        got[actor] = _observed(response, changed=changed, list_row=_is_list_row(cells))
+        outside = _touched(before, after, world) - MAY_CHANGE[actor] if writes else set()
+        got[actor] = _observed(response, changed=after != before, list_row=_is_list_row(cells), outside=outside)
 
     # then
     wrong = {actor: f"expected {expected[actor]!r}, got {got[actor]!r}" for actor in ACTORS if got[actor] != expected[actor]}
