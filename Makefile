@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install locale run test lint bench up down
+.PHONY: install locale run test lint bench loadtest up down
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
@@ -37,6 +37,12 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# A bounded load on loopback against PostgreSQL + Redis (DATABASE_URL and REDIS_URL must be set; SQLite is refused):
+# 200 dashboard readers + 20 staff saving counts for 60 s by default, then no lost write and snapshots = a full
+# recompute, or it fails. Other sizes: make loadtest LOADTEST_ARGS="--readers 50 --staff 5 --seconds 20"
+loadtest: install
+	$(BIN)/python -m loadtest $(LOADTEST_ARGS)
 
 up:
 	docker compose up -d --build
