@@ -485,7 +485,12 @@ def print_table(result: dict) -> None:
         print(f"  not in the audit trail: {kato} {day} online={value}")
     for slot, stored, expected in writes["overwritten"][:10]:
         print(f"  {slot[0]} {slot[1]} holds {stored}, last accepted write was {expected}")
-    print("CPU seconds during the load: " + ", ".join(f"{name} {value}" for name, value in result.get("cpu_seconds", {}).items()))
+    cpu = result.get("cpu_seconds", {})
+    print("CPU seconds during the load: " + ", ".join(f"{name} {value}" for name, value in cpu.items()))
+    requests = result["rows"][-1]["requests"]
+    if requests and cpu.get("gunicorn"):
+        # What a request costs the web processes whatever else the machine runs: the figure to size a server by.
+        print(f"gunicorn CPU per request: {1000 * cpu['gunicorn'] / requests:.1f} ms")
     print(f"worker drained the outbox and its queue {result['drain_seconds']} s after the load stopped")
     verdict = "equal to a full recompute" if snapshots["equal"] else f"DIFFER from a full recompute: {snapshots['differences']}"
     print(f"snapshots: {snapshots['rows']} rows, {verdict}")
