@@ -539,15 +539,21 @@ def main(argv: list[str] | None = None) -> None:
     processes = Processes(env, workdir)
     result = None
     try:
+        began = time.monotonic()
         print("preparing the demo, accounts and sessions ...", flush=True)
         campaign, plan = prepare(args.readers, args.staff)
         port = free_port()
         start_worker(processes, queue)
         start_server(processes, port)
-        # Start from a settled state: the demo's own coverage work done.
+        prepared = time.monotonic()
+        # Start from a settled state: the demo's own coverage work and dashboards done.
         if not wait_for(lambda: drained(redis_client, queue), args.drain_timeout, 0.5):
             raise RuntimeError("the worker did not drain the demo's coverage work:\n" + processes.log("worker"))
         warm_up(f"http://127.0.0.1:{port}", plan)
+        print(
+            f"ready: demo and accounts {prepared - began:.0f} s, worker settled and server warmed {time.monotonic() - prepared:.0f} s",
+            flush=True,
+        )
         cpu_before = processes.cpu_seconds()
         load_before = round(os.getloadavg()[0], 1)
         cpu_before["driver (locust)"] = sum(os.times()[:2])
