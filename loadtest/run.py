@@ -138,7 +138,7 @@ def prepare(readers: int, staff: int):
         session.create()
         return session.session_key
 
-    # Official readers need their own accounts' passwords to be the demo's, or nothing: they use sessions.
+    # Officials read with sessions made here (their passwords are not needed); API readers with a country-wide read token.
     _token, read_key = issue_token(name=f"loadtest read {uuid.uuid4().hex[:6]}", region=None, can_write=False)
     kinds = ("region", "national", "public", "api")
     reader_sessions = []
@@ -187,11 +187,15 @@ def _open_days(campaign, region) -> list[datetime.date]:
 def finish_accounts(plan) -> None:
     """The run's staff accounts and tokens stop working: a load test leaves no way in behind it."""
     from django.contrib.auth import get_user_model
+    from django.contrib.sessions.models import Session
     from django.utils import timezone
 
     from census.models import ApiToken
 
     get_user_model().objects.filter(pk__in=[s["user_id"] for s in plan.staff]).update(is_active=False)
+    Session.objects.filter(
+        session_key__in=[secret for kind, secret in plan.reader_sessions if kind in ("region", "national")]
+    ).delete()
     ApiToken.objects.filter(name__startswith="loadtest ", revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
@@ -382,7 +386,18 @@ def check_writes(campaign, plan, since) -> dict:
         possible = {(w.online, w.offline) for w in writes[last_accepted:]}
         if stored.get(slot) not in possible:
             overwritten.append((slot, stored.get(slot), (writes[last_accepted].online, writes[last_accepted].offline)))
+    from axes.models import AccessAttempt
+    from django.db.models import Sum
+
+    # A failed sign-in shows as an error anyway; this says whether django-axes holds any towards a lockout.
+    sign_in_failures = (
+        AccessAttempt.objects.filter(username__in=[s["username"] for s in plan.staff]).aggregate(
+            failures=Sum("failures_since_start")
+        )["failures"]
+        or 0
+    )
     return {
+        "sign_in_failures": sign_in_failures,
         "accepted": len(accepted),
         "accepted_form": sum(w.via == "form" for w in accepted),
         "accepted_api": sum(w.via == "api" for w in accepted),
@@ -481,6 +496,7 @@ def print_table(result: dict) -> None:
         f"{writes['attempted']} attempted on {writes['district_days']} district-days)"
     )
     print(f"lost writes: {writes['lost']}")
+    print(f"failed sign-ins counted towards a lockout: {writes['sign_in_failures']}")
     for kato, day, value in writes["missing"][:10]:
         print(f"  not in the audit trail: {kato} {day} online={value}")
     for slot, stored, expected in writes["overwritten"][:10]:
@@ -497,7 +513,8 @@ def print_table(result: dict) -> None:
 
 
 def failed(result: dict) -> bool:
-    return bool(result["error_count"] or result["writes"]["lost"] or not result["snapshots"]["equal"])
+    writes = result["writes"]
+    return bool(result["error_count"] or writes["lost"] or writes["sign_in_failures"] or not result["snapshots"]["equal"])
 
 
 # --- Main ----------------------------------------------------------------------------------------

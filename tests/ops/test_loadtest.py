@@ -53,6 +53,7 @@ def test_a_small_load_ends_with_no_errors_no_lost_writes_and_snapshots_equal_to_
     assert returncode == 0, output
     assert figures["error_count"] == 0, output
     assert figures["writes"]["lost"] == 0, output
+    assert figures["writes"]["sign_in_failures"] == 0, output
     assert figures["snapshots"]["equal"], output
     total = next(row for row in figures["rows"] if row["name"] == "all requests")
     assert total["requests"] > 10, output
