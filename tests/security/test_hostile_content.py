@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.utils.html import escape
@@ -359,6 +360,28 @@ def test_a_conflict_message_names_the_other_person_as_text(data):
     assert DailyCount.objects.get(district__kato=HOSTILE_KATO, date="2021-10-03").online == 60
 
 
+def test_a_conflict_in_the_grid_names_the_other_person_as_text(data):
+    # given: another member of staff typed into the grid opened before the hostile person saved the day
+    other = signed_in("stat.other")
+    cell = f"{HOSTILE_KATO}-"
+    posted = {"date": "2021-10-03", "mode": "daily", "reason": "typo"}
+    posted |= {
+        f"{cell}online": "61",
+        f"{cell}offline": "40",
+        f"{cell}version": "0",
+        f"{cell}online-was": "",
+        f"{cell}offline-was": "",
+    }
+
+    # when
+    response = other.post(f"/en/entry/region/{REGION_KATO}/", posted)
+
+    # then
+    assert response.status_code == 409
+    assert_shown_as_text(response.content.decode(), USERNAME, DISTRICT_NAMES["en"], REGION_NAMES["en"])
+    assert DailyCount.objects.get(district__kato=HOSTILE_KATO, date="2021-10-03").online == 60
+
+
 def test_the_saved_message_names_the_district_as_text(hostile_staff):
     day = DailyCount.objects.get(district__kato=HOSTILE_KATO, date="2021-10-04")
 
@@ -371,6 +394,22 @@ def test_the_saved_message_names_the_district_as_text(hostile_staff):
     assert response.status_code == 200
     html = response.content.decode()
     assert_shown_as_text(html, f"Saved {DISTRICT_NAMES['en']}")
+
+
+def test_the_import_preview_shows_a_hostile_file_name_and_district_name_as_text(hostile_staff):
+    # (No "/" or control character in it: Django keeps what follows the last "/" of an upload's name, without those.)
+    filename = "=<b onmouseover=alert(1)>x'\"&.csv"
+    content = f"KATO,Date,Online,Offline\r\n{HOSTILE_KATO},2021-10-06,5,5\r\n".encode()
+
+    response = hostile_staff.post(
+        "/en/entry/import/",
+        {"file": SimpleUploadedFile(filename, content, content_type="text/csv"), "mode": "daily", "reason": ""},
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_shown_as_text(html, filename, DISTRICT_NAMES["en"])
+    assert "<b onmouseover" not in html
 
 
 # --- Admin -----------------------------------------------------------------------------------------
