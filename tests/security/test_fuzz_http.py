@@ -177,6 +177,20 @@ def test_bad_figures_and_dates_posted_to_the_api_are_a_400_naming_the_field_and_
     check()
 
 
+@pytest.mark.parametrize("figure", ["٣٤", "۳۴", "३४", "３４", "9" * 5000])
+def test_other_scripts_digits_and_endless_digits_are_a_400_from_the_api_as_from_the_forms(region, seeded, figure):
+    _token, key = issue_token(name="fuzz writer", region=region, can_write=True)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    before = everything_written()
+
+    response = client.post(URL, {"district": seeded.kato, "date": "2021-10-05", "online": figure, "offline": 0}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["online"]
+    assert everything_written() == before
+
+
 @pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
 def test_numbers_json_does_not_have_are_a_400_too(region, seeded, raw):
     _token, key = issue_token(name="fuzz writer", region=region, can_write=True)
