@@ -20,8 +20,9 @@
    in production).
 4. Drives the scenario (loadtest/scenario.py) with locust as a library: headless, one process, its
    gevent users are cheap enough that 220 of them cost the server little CPU, and its statistics
-   give per-kind percentiles and errors without a collector of our own. Users stop only after the
-   request in hand has its answer (stop_timeout), so no write is cut off mid-flight.
+   give per-kind percentiles and errors without a collector of our own. At the end nobody starts
+   anything new and the run waits for every request in hand to be answered, so no write is cut off
+   mid-flight.
 5. Waits until the worker has done all owed coverage work (outbox and queue empty), stops it (a warm
    shutdown finishes the job in hand), then checks: every accepted write is in the audit trail with
    its value, every district-day holds the last value written to it, and the coverage snapshots
@@ -335,8 +336,7 @@ def drive(plan, host: str, readers: int, staff: int, seconds: float):
     scenario.Reader.fixed_count = readers
     scenario.Staff.fixed_count = staff
     user_classes = [cls for cls, count in ((scenario.Reader, readers), (scenario.Staff, staff)) if count]
-    # stop_timeout: at the end a user finishes the request in hand, so no write is cut off after the server took it.
-    env = Environment(user_classes=user_classes, host=host, stop_timeout=60, catch_exceptions=True)
+    env = Environment(user_classes=user_classes, host=host, catch_exceptions=True)
     runner = env.create_local_runner()
     started = time.monotonic()
     runner.start(readers + staff, spawn_rate=max(50, staff))
@@ -344,8 +344,12 @@ def drive(plan, host: str, readers: int, staff: int, seconds: float):
     # machine: the password hash is slow on purpose); the sign-ins are measured all the same.
     wait_for(lambda: runner.user_count == readers + staff and plan.signed_in >= staff, 300)
     gevent.sleep(seconds)
-    runner.stop()
+    # Nobody starts anything new, and every request in hand gets its answer before the users are stopped:
+    # a save cut off mid-flight would leave the server's side of it unknown.
+    plan.stopping = True
+    wait_for(lambda: plan.busy == 0, 600)
     elapsed = time.monotonic() - started
+    runner.stop()
     runner.quit()
     return env.stats, elapsed
 

@@ -49,6 +49,8 @@ class Plan:
     first_value: int  # above every online figure stored before the run, so each write changes its row
     session_cookie: str = "sessionid"
     signed_in: int = 0  # staff past their first sign-in attempt: the load's clock starts when all are
+    stopping: bool = False  # set at the end: nobody starts anything new
+    busy: int = 0  # users in the middle of a task: the run stops once none is, so no request is cut off
     writes: list[Write] = field(default_factory=list)
     _values: itertools.count = field(default=None, repr=False)
     _readers: itertools.count = field(default_factory=itertools.count, repr=False)
@@ -103,6 +105,15 @@ class Reader(FastHttpUser):
 
     @task
     def read(self):
+        if PLAN.stopping:
+            return
+        PLAN.busy += 1
+        try:
+            self._read()
+        finally:
+            PLAN.busy -= 1
+
+    def _read(self):
         language = random.choice(LANGUAGES)
         region = PLAN.region_kato
         if self.kind == "region":
@@ -159,6 +170,15 @@ class Staff(FastHttpUser):
 
     @task
     def save(self):
+        if PLAN.stopping:
+            return
+        PLAN.busy += 1
+        try:
+            self._save()
+        finally:
+            PLAN.busy -= 1
+
+    def _save(self):
         if not self.signed_in:
             self.signed_in = self._sign_in()
             return

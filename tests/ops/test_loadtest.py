@@ -60,7 +60,7 @@ def test_a_small_load_ends_with_no_errors_no_lost_writes_and_snapshots_equal_to_
     assert figures["writes"]["accepted"] >= 3, output
     kinds = {row["name"] for row in figures["rows"]}
     assert {"sign in", "save: district day form", "save: api"} <= kinds, output
-    for reader in ("dashboard: ", "public page", "api: "):
+    for reader in (("dashboard: ",), ("public page", "widget"), ("api: ",)):
         assert any(kind.startswith(reader) for kind in kinds), (reader, output)
 
     # checked again from here: each accepted write is in the audit trail with its value, by the form or the API,
