@@ -6,6 +6,7 @@ Views, the API, imports and commands call these; nothing else writes counts.
 """
 
 import datetime
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -85,9 +86,20 @@ def _too_large(shown: str) -> str:
     return _("%(value)s is more than any district can count; check the figure.") % {"value": shown}
 
 
+# Set by import_counts() for its transaction: the campaign's phases are read once per import instead of
+# once per row (a third of an import's time), and nothing can change them while the import runs.
+_phases_for_import: ContextVar[dict | None] = ContextVar("phases_for_import", default=None)
+
+
 def _phases_by_channel(campaign: Campaign) -> dict[str, Phase]:
+    cache = _phases_for_import.get()
+    if cache is not None and campaign.pk in cache:
+        return cache[campaign.pk]
     phases = {phase.kind: phase for phase in campaign.phases.prefetch_related("extensions")}
-    return {channel: phases.get(kind) for channel, kind in CHANNEL_PHASE.items()}
+    by_channel = {channel: phases.get(kind) for channel, kind in CHANNEL_PHASE.items()}
+    if cache is not None:
+        cache[campaign.pk] = by_channel
+    return by_channel
 
 
 def _check_date(*, campaign: Campaign, district: District, date: datetime.date, increments: dict[str, int]) -> None:
@@ -502,6 +514,7 @@ def import_counts(
     """
     ordered = sorted(rows, key=lambda row: (row.date, row.line))
     outcomes: list[RowOutcome] = []
+    phases_token = _phases_for_import.set({})
     try:
         with transaction.atomic():
             stored = {
@@ -542,5 +555,7 @@ def import_counts(
         applied = False
     else:
         applied = True
+    finally:
+        _phases_for_import.reset(phases_token)
     outcomes.sort(key=lambda outcome: outcome.row.line)
     return ImportSummary(outcomes=outcomes, applied=applied)
