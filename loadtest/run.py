@@ -601,7 +601,7 @@ def main(argv: list[str] | None = None) -> None:
         finish_accounts(plan)
     finally:
         processes.stop_all()
-        redis_client.delete(queue, f"_kombu.binding.{queue}")
+        redis_client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     print_table(result)
     for name in ("gunicorn", "worker"):
         text = processes.log(name)
