@@ -215,7 +215,9 @@ if PRODUCTION:
 # --- Languages and formats ----------------------------------------------------
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("kk", _("Kazakh")), ("ru", _("Russian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django's own Kazakh catalogs are incomplete (missing strings fall back to Russian): locale/django-kk fills
+# those gaps. makemessages writes only to the first path, so the project's catalogs stay first.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "django-kk"]
 # Django ships no formats for kk: ours give decimal comma and space grouping.
 FORMAT_MODULE_PATH = ["census.formats"]
 USE_I18N = True

@@ -1,13 +1,22 @@
-"""The Kazakh and Russian catalogs: complete, placeholders intact, compiled without GNU gettext, and used by the services."""
+"""The Kazakh and Russian catalogs: complete, placeholders intact, compiled without GNU gettext, and used by the services.
 
+Besides the project's own catalogs (the first LOCALE_PATHS entry), locale/django-kk fills the gaps of
+Django's and django-axes' Kazakh catalogs, so that Kazakh pages never fall back to Russian.
+"""
+
+import ast
 import datetime
 import gettext
 import io
+import json
 import re
 from pathlib import Path
 
+import axes
+import django
 import polib
 import pytest
+from django import forms
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
@@ -17,13 +26,20 @@ from census.errors import CountRejected
 from census.models import AuditEntry, DailyCount
 from census.services import record_count
 
-PO_FILES = sorted(path for locale_dir in settings.LOCALE_PATHS for path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"))
+# In LOCALE_PATHS order, as Django and compile_translations read them: the project's own catalogs come first.
+PO_FILES = [path for locale_dir in settings.LOCALE_PATHS for path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po"))]
+PROJECT_LOCALE = Path(settings.LOCALE_PATHS[0])
+DJANGO_GAPS_LOCALE = settings.BASE_DIR / "locale" / "django-kk"
 PLURAL_FORMS = {
     "ru": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
     "kk": "nplurals=2; plural=(n!=1);",
 }
 # A printf-style placeholder: %(name)s and friends, with optional flags, width and precision.
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
+# A positional one (%s, %d) or a literal %%, once the named ones are taken out.
+POSITIONAL = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
+# A str.format field: {name}, {} (Django's admin and humanize use them).
+BRACE_FIELD = re.compile(r"\{\w*\}")
 
 
 def _language(po_path: Path) -> str:
@@ -31,15 +47,24 @@ def _language(po_path: Path) -> str:
 
 
 def _catalog(language: str) -> polib.POFile:
-    return polib.pofile(str(next(p for p in PO_FILES if _language(p) == language and p.name == "django.po")))
+    """The project's own catalog for `language`."""
+    return polib.pofile(str(PROJECT_LOCALE / language / "LC_MESSAGES" / "django.po"))
 
 
-def _placeholders(text: str) -> set[str]:
-    return {match.group(0) for match in PLACEHOLDER.finditer(text)}
+def _placeholders(text: str, brace_format: bool = False) -> tuple:
+    """Named placeholders (any order), positional ones (in order) and, for brace-format strings, {fields}."""
+    named = sorted(match.group(0) for match in PLACEHOLDER.finditer(text))
+    positional = [p for p in POSITIONAL.findall(PLACEHOLDER.sub("", text)) if p != "%%"]
+    return named, positional, sorted(BRACE_FIELD.findall(text)) if brace_format else []
+
+
+def _sample(placeholder: str):
+    """A value the placeholder's conversion accepts: a number for %d/%f and friends, text for %s/%r."""
+    return "x" if placeholder[-1] in "sra" else 1
 
 
 def _po_id(po_path: Path) -> str:
-    return f"{_language(po_path)}/{po_path.name}"
+    return str(po_path.relative_to(settings.BASE_DIR))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -96,13 +121,16 @@ def test_translations_keep_the_placeholders_of_the_source(po_path):
         else:
             pairs = [(entry.msgid, entry.msgstr)]
         for source, translated in pairs:
-            expected = _placeholders(source)
-            if _placeholders(translated) != expected:
+            brace_format = "python-brace-format" in entry.flags
+            expected = _placeholders(source, brace_format)
+            if _placeholders(translated, brace_format) != expected:
                 wrong.append((entry.msgid, translated))
             elif "python-format" in entry.flags:
                 # A stray % would make the interpolation in the code raise at run time.
+                named = {m.group(1): _sample(m.group(0)) for m in PLACEHOLDER.finditer(source)}
+                values = named or tuple(_sample(p) for p in expected[1])
                 try:
-                    translated % dict.fromkeys(m.group(1) for m in PLACEHOLDER.finditer(source))
+                    translated % values
                 except (ValueError, TypeError, KeyError) as exc:
                     wrong.append((entry.msgid, f"{translated} ({exc})"))
     assert wrong == []
@@ -155,3 +183,138 @@ def test_a_negative_count_is_rejected_in_the_active_language(language, campaign,
     assert rejected.value.message_dict["online"] == [expected]
     assert "offline" not in rejected.value.message_dict
     assert not DailyCount.objects.exists()
+
+
+# Django's catalogs whose Kazakh gaps locale/django-kk fills: (app directory, domain). Django's English
+# catalog lists every msgid the installed Django uses; its Kazakh one lacks some, leaves others empty, and
+# still holds msgids Django no longer uses. A gap is an English msgid with no Kazakh translation.
+DJANGO_DIR = Path(django.__file__).parent
+GAP_SOURCES = [
+    *((DJANGO_DIR / app, "django") for app in ("conf", "contrib/admin", "contrib/auth", "contrib/contenttypes")),
+    *((DJANGO_DIR / app, "django") for app in ("contrib/sessions", "contrib/humanize")),
+    (DJANGO_DIR / "contrib/admin", "djangojs"),
+]
+
+
+def _gaps(app_dir: Path, domain: str) -> list[polib.POEntry]:
+    kazakh = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(app_dir / "locale" / "kk" / "LC_MESSAGES" / f"{domain}.po"))}
+    gaps = []
+    for entry in polib.pofile(str(app_dir / "locale" / "en" / "LC_MESSAGES" / f"{domain}.po")):
+        translated = kazakh.get((entry.msgctxt, entry.msgid))
+        if entry.msgid and not entry.obsolete and (translated is None or not translated.translated() or translated.fuzzy):
+            gaps.append(entry)
+    return gaps
+
+
+def _axes_msgids() -> set[str]:
+    """Every string django-axes marks for translation: it ships no Kazakh catalog, so each one is a gap."""
+    msgids = set()
+    for source in Path(axes.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) in {"_", "gettext", "gettext_lazy"}
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                msgids.add(node.args[0].value)
+    return msgids
+
+
+def _filled(domain: str) -> dict:
+    catalog = polib.pofile(str(DJANGO_GAPS_LOCALE / "kk" / "LC_MESSAGES" / f"{domain}.po"))
+    return {(e.msgctxt, e.msgid): e for e in catalog.translated_entries()}
+
+
+@pytest.mark.parametrize("app_dir, domain", GAP_SOURCES, ids=lambda v: str(v).split("django/")[-1])
+def test_every_gap_of_djangos_kazakh_catalogs_is_filled_with_the_same_msgid_context_and_plural(app_dir, domain):
+    filled = _filled(domain)
+    gaps = _gaps(app_dir, domain)
+    missing = [(gap.msgctxt, gap.msgid) for gap in gaps if (gap.msgctxt, gap.msgid) not in filled]
+    different = [
+        gap.msgid
+        for gap in gaps
+        if (gap.msgctxt, gap.msgid) in filled and filled[(gap.msgctxt, gap.msgid)].msgid_plural != gap.msgid_plural
+    ]
+    assert missing == []
+    assert different == []
+
+
+def test_every_string_of_django_axes_has_kazakh():
+    msgids = _axes_msgids()
+    assert "Account locked: too many login attempts. Please try again later." in msgids
+    assert sorted(msgids - {msgid for context, msgid in _filled("django") if context is None}) == []
+
+
+def test_djangos_own_form_errors_come_out_in_kazakh_not_russian():
+    def errors(value, **field_options):
+        with pytest.raises(forms.ValidationError) as raised:
+            forms.CharField(**field_options).clean(value)
+        return raised.value.messages
+
+    def integer_errors(value):
+        with pytest.raises(forms.ValidationError) as raised:
+            forms.IntegerField().clean(value)
+        return raised.value.messages
+
+    with translation.override("kk"):
+        required = errors("")
+        null_character = errors("a\x00b")
+        too_long = errors("abcd", max_length=3)
+        whole_number = integer_errors("1,5")
+    # Translated before: by DRF's Kazakh catalog (an installed app's catalog wins over Django's own) and by ours.
+    assert required == ["Бұл мән міндетті."]
+    assert whole_number == [_catalog("kk").find("Enter a whole number.").msgstr]
+    # Missing from Django's Kazakh catalog (Russian came out before): from locale/django-kk.
+    assert null_character == ["Нөлдік таңбаларға рұқсат жоқ."]
+    assert too_long == ["Бұл мәнде ең көбі 3 таңба болуы керек (қазір 4)."]
+    with translation.override("ru"):
+        assert errors("a\x00b") != null_character
+
+
+def _russian_of_admin_gaps() -> set[str]:
+    """Russian text of the admin's and Django's messages that were gaps in Kazakh, long enough to spot in a page."""
+    russian, kazakh = {}, _filled("django")
+    for app_dir in (DJANGO_DIR / "conf", DJANGO_DIR / "contrib" / "admin", DJANGO_DIR / "contrib" / "auth"):
+        for entry in polib.pofile(str(app_dir / "locale" / "ru" / "LC_MESSAGES" / "django.po")).translated_entries():
+            russian[(entry.msgctxt, entry.msgid)] = entry.msgstr
+    gaps = [gap for app_dir, domain in GAP_SOURCES[:3] for gap in _gaps(app_dir, domain)]
+    return {
+        russian[(gap.msgctxt, gap.msgid)]
+        for gap in gaps
+        if (gap.msgctxt, gap.msgid) in russian and not gap.msgid_plural and "%" not in gap.msgid and "{" not in gap.msgid
+        # Words that are the same in both languages (e.g. "алгоритм") are no sign of Russian.
+        if len(russian[(gap.msgctxt, gap.msgid)]) >= 6
+        and russian[(gap.msgctxt, gap.msgid)] != kazakh[(gap.msgctxt, gap.msgid)].msgstr
+    }
+
+
+def test_the_admin_in_kazakh_shows_none_of_the_russian_it_used_to_fall_back_to(client, superuser):
+    russian = _russian_of_admin_gaps()
+    assert {"Открыть сайт", "Последние действия"} <= russian  # "View site", "Recent actions" were gaps
+    client.force_login(superuser)
+
+    pages = {
+        url: client.get(url) for url in ("/kk/admin/", "/kk/admin/auth/user/", f"/kk/admin/auth/user/{superuser.pk}/change/")
+    }
+
+    for url, response in pages.items():
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert [text for text in russian if text in html] == [], url
+    index = pages["/kk/admin/"].content.decode()
+    assert "Сайтты ашу" in index  # View site
+    assert "Соңғы әрекеттер" in index  # Recent actions
+    assert "Сайт әкімшілігі" in index  # Site administration, from Django's own catalog
+
+
+def test_the_admins_javascript_strings_come_out_in_kazakh(client, superuser):
+    client.force_login(superuser)
+
+    response = client.get("/kk/admin/jsi18n/")
+
+    assert response.status_code == 200
+    catalog = json.loads(re.search(r"const newcatalog = (\{.*?\n  \});", response.content.decode(), re.DOTALL).group(1))
+    assert catalog["Choose all %s"] == "Барлық %s таңдау"
+    assert catalog["Choose a Date"] == "Күнді таңдаңыз"
+    assert catalog["abbrev. month January\x04Jan"] == "Қаң"
