@@ -1,3 +1,4 @@
+import contextlib
 import datetime
 import io
 import os
@@ -39,24 +40,32 @@ def celery_in_process(request):
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker):
-    """The demo, loaded once for a module (it takes seconds) inside a transaction rolled back at the end.
+@contextlib.contextmanager
+def rolled_back_for_module(django_db_blocker):
+    """Data a module builds once (it takes seconds), inside a transaction rolled back when the module ends.
 
-    Tests that use it take `db` too, so each runs in its own savepoint on top.
+    Time stands just after the campaign while it is built. Tests that use the
+    data take `db` too, so each runs in its own savepoint on top.
     """
     with django_db_blocker.unblock(), time_machine.travel(AFTER_CAMPAIGN, tick=False):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            call_command("load_demo", stdout=io.StringIO())
-            # The transaction never commits, so the coverage job its commit would publish is run here;
-            # the dashboards it would then render are rendered on demand by the pages.
-            drain_recompute_outbox()
             yield
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for a module."""
+    with rolled_back_for_module(django_db_blocker):
+        call_command("load_demo", stdout=io.StringIO())
+        # The transaction never commits, so the coverage job its commit would publish is run here;
+        # the dashboards it would then render are rendered on demand by the pages.
+        drain_recompute_outbox()
+        yield
 
 
 @pytest.fixture

@@ -15,9 +15,7 @@ import json
 from urllib.parse import quote
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.test import Client
 from django.utils.http import url_has_allowed_host_and_scheme
 from rest_framework.test import APIClient
@@ -30,7 +28,7 @@ from reports import rendering
 from reports.models import RenderedDashboard
 from reports.services import drain_recompute_outbox
 from tests import factories
-from tests.conftest import AFTER_CAMPAIGN
+from tests.conftest import rolled_back_for_module
 
 REGION = "350000000"
 DISTRICT = "351000000"
@@ -161,15 +159,9 @@ def build_region():
 
 @pytest.fixture(scope="module")
 def filter_region(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), time_machine.travel(AFTER_CAMPAIGN, tick=False):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            build_region()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back_for_module(django_db_blocker):
+        build_region()
+        yield
 
 
 def stored_state() -> tuple:

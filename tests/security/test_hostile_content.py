@@ -18,10 +18,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.test import Client
 from django.utils.html import escape
 from openpyxl import load_workbook
@@ -34,7 +32,7 @@ from census.services import provision_user, record_count, set_status
 from regions.models import COUNTRY_KATO, District, Region
 from reports.services import drain_recompute_outbox
 from tests import factories
-from tests.conftest import AFTER_CAMPAIGN
+from tests.conftest import rolled_back_for_module
 
 MARKUP = "<script>alert(1)</script>"
 RLO = "\u202e"
@@ -118,15 +116,9 @@ def build_hostile_region():
 @pytest.fixture(scope="module")
 def hostile_region(django_db_setup, django_db_blocker):
     """The region above, built once for the module inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), time_machine.travel(AFTER_CAMPAIGN, tick=False):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            build_hostile_region()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back_for_module(django_db_blocker):
+        build_hostile_region()
+        yield
 
 
 @pytest.fixture

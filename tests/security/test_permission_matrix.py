@@ -23,7 +23,6 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -42,7 +41,7 @@ from reports.models import CoverageSnapshot, RecomputeRequest
 from reports.rendering import Kind
 from reports.services import drain_recompute_outbox
 from tests import factories
-from tests.conftest import AFTER_CAMPAIGN
+from tests.conftest import AFTER_CAMPAIGN, rolled_back_for_module
 
 pytestmark = pytest.mark.usefixtures("after_campaign")
 
@@ -94,16 +93,10 @@ def _axes_record(model):
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Two regions with counts, coverage and rendered pages, every person and token, built once for the module."""
-    with django_db_blocker.unblock(), time_machine.travel(AFTER_CAMPAIGN, tick=False):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            # Throttle histories and import uploads of an earlier run must not leak in (the cache may be Redis).
-            cache.clear()
-            yield _build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back_for_module(django_db_blocker):
+        # Throttle histories and import uploads of an earlier run must not leak in (the cache may be Redis).
+        cache.clear()
+        yield _build_world()
 
 
 def _build_world() -> World:
