@@ -54,6 +54,8 @@ def test_staff_fill_the_region_grid_from_the_keyboard_and_see_the_totals(
     with time_machine.travel(AFTER_CAMPAIGN, tick=True):
         # given: signed in with the keyboard only
         page.goto(f"{live_server.url}/ru/login/")
+        # The sign-in page puts the cursor in the username field; typing before it lands would lose letters.
+        expect(page.locator("input[name='username']")).to_be_focused()
         page.keyboard.type("stat.wko")
         page.keyboard.press("Tab")
         page.keyboard.type(DEMO_PASSWORD)
