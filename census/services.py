@@ -102,13 +102,20 @@ def _phases_by_channel(campaign: Campaign) -> dict[str, Phase]:
     return by_channel
 
 
-def _check_date(*, campaign: Campaign, district: District, date: datetime.date, increments: dict[str, int]) -> None:
-    """A count's date must not be in the future and must fall inside the phase of every channel it adds to."""
+def _check_date(
+    *, campaign: Campaign, district: District, date: datetime.date, increments: dict[str, int], new_row: bool
+) -> None:
+    """A count's date must not be in the future and must fall inside the phase of every channel it adds to.
+
+    `increments` is what the entry adds to the stored figures (negative when it lowers them). Lowering a
+    stored day outside its phase stays possible: when a later decision brings a phase's end forward, the
+    days counted after the new end must still be correctable, down to zero.
+    """
     if date > timezone.localdate():
         raise CountRejected({"date": [_("%(date)s is in the future.") % {"date": _day(date)}]})
     phases = _phases_by_channel(campaign)
     open_channels = [c for c, phase in phases.items() if phase and phase.covers(date, district.region)]
-    if not open_channels:
+    if not open_channels and (new_row or any(value > 0 for value in increments.values())):
         raise CountRejected(
             {"date": [_("%(date)s is outside every phase of %(campaign)s.") % {"date": _day(date), "campaign": campaign.name}]}
         )
@@ -267,7 +274,14 @@ def record_count(
             falling = {}
             values = entered
 
-        _check_date(campaign=campaign, district=district, date=date, increments=values)
+        stored = {channel: getattr(row, channel) if row else 0 for channel in CHANNELS}
+        _check_date(
+            campaign=campaign,
+            district=district,
+            date=date,
+            increments={channel: values[channel] - stored[channel] for channel in CHANNELS},
+            new_row=row is None,
+        )
 
         if row is not None and not reason:
             lowered = [c for c in CHANNELS if values[c] < getattr(row, c)]

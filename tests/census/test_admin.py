@@ -237,10 +237,10 @@ def test_an_error_about_the_read_only_date_is_shown_on_top_of_the_change_form(st
         region=district.region, source="form",
     )  # fmt: skip
 
-    # when
+    # when: the day is raised (lowering it stays possible: see test_phase_extension)
     response = staff_client.post(
         admin_url(DailyCount, "change", row.pk),
-        {"online": "20", "offline": "0", "version": "1", "mode": "daily", "reason": "duplicate forms"},
+        {"online": "30", "offline": "0", "version": "1", "mode": "daily", "reason": "late forms"},
     )
 
     # then

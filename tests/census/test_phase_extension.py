@@ -191,3 +191,26 @@ def test_a_second_extension_is_audited_from_the_end_then_in_force(campaign, dist
     latest = AuditEntry.objects.order_by("-id").first()
     assert latest.changes["ends_on"] == ["2021-11-08", "2021-10-31"]
     assert RecomputeRequest.objects.order_by("-id").first().from_date <= datetime.date(2021, 10, 31)
+
+
+def test_days_counted_after_an_end_brought_forward_can_still_be_corrected_down_but_not_up(campaign, district, online):
+    # given: 25 counted online on 2 Nov during an extension, then a later decision ends the phase on 15 Oct again
+    nov_2 = datetime.date(2021, 11, 2)
+    extend(online, region=district.region)
+    count_online(campaign, district, date=nov_2)
+    extend(online, region=district.region, ends_on=PLANNED_END, decided_on=datetime.date(2021, 10, 20))
+
+    # when: the day is corrected down to zero, with a reason
+    result = record_count(
+        campaign=campaign, district=district, date=nov_2, online=0, offline=0, reason="phase ended 15 Oct", source=COMMAND
+    )
+
+    # then: the correction is recorded like any other, and nothing can be added on or after that day
+    assert (result.count.online, result.count.version) == (0, 2)
+    assert AuditEntry.objects.filter(subject=AuditEntry.Subject.COUNT, date=nov_2).count() == 2
+    with pytest.raises(CountRejected) as raised:
+        record_count(campaign=campaign, district=district, date=nov_2, online=5, offline=0, reason="late", source=COMMAND)
+    assert list(raised.value.message_dict) == ["date"]
+    with pytest.raises(CountRejected):
+        count_online(campaign, district, date=datetime.date(2021, 11, 3), online=0)
+    assert DailyCount.objects.filter(date=nov_2).values_list("online", flat=True).get() == 0
