@@ -8,7 +8,6 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from census.models import Phase
 from reports.services import drain_recompute_outbox
 from tests import factories
 
@@ -77,14 +76,7 @@ def after_campaign():
 @pytest.fixture
 def campaign(db):
     """A campaign shaped like 2021's: online 1 Sep-15 Oct, door to door 1-30 Oct, no extensions."""
-    campaign = factories.CampaignFactory()
-    factories.PhaseFactory(
-        campaign=campaign, kind=Phase.Kind.ONLINE, starts_on=datetime.date(2021, 9, 1), ends_on=datetime.date(2021, 10, 15)
-    )
-    factories.PhaseFactory(
-        campaign=campaign, kind=Phase.Kind.DOOR_TO_DOOR, starts_on=datetime.date(2021, 10, 1), ends_on=datetime.date(2021, 10, 30)
-    )
-    return campaign
+    return factories.campaign_like_2021()
 
 
 @pytest.fixture

@@ -64,6 +64,16 @@ class PhaseFactory(factory.django.DjangoModelFactory):
     ends_on = datetime.date(2021, 10, 15)
 
 
+def campaign_like_2021(*, door_to_door_ends=datetime.date(2021, 10, 30), **fields) -> Campaign:
+    """A campaign shaped like 2021's: online 1 Sep-15 Oct, door to door 1 Oct-30 Oct (or `door_to_door_ends`)."""
+    campaign = CampaignFactory(**fields)
+    PhaseFactory(
+        campaign=campaign, kind=Phase.Kind.ONLINE, starts_on=datetime.date(2021, 9, 1), ends_on=datetime.date(2021, 10, 15)
+    )
+    PhaseFactory(campaign=campaign, kind=Phase.Kind.DOOR_TO_DOOR, starts_on=datetime.date(2021, 10, 1), ends_on=door_to_door_ends)
+    return campaign
+
+
 class BaselineFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PopulationBaseline

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from census.models import AuditEntry, Phase
+from census.models import AuditEntry
 from census.services import record_count
 from reports.models import RenderedDashboard
 from tests import factories
@@ -24,13 +24,7 @@ LAST_DAY = datetime.date(2021, 10, 30)
 def test_a_committed_count_is_rendered_into_the_stored_dashboards_by_the_worker(celery_worker_process):  # noqa: F811
     # given: a campaign and a region of one district, nothing counted
     process, log_path = celery_worker_process
-    campaign = factories.CampaignFactory()
-    factories.PhaseFactory(
-        campaign=campaign, kind=Phase.Kind.ONLINE, starts_on=datetime.date(2021, 9, 1), ends_on=datetime.date(2021, 10, 15)
-    )
-    factories.PhaseFactory(
-        campaign=campaign, kind=Phase.Kind.DOOR_TO_DOOR, starts_on=datetime.date(2021, 10, 1), ends_on=LAST_DAY
-    )
+    campaign = factories.campaign_like_2021(door_to_door_ends=LAST_DAY)
     region = factories.RegionFactory(kato="150000000")
     district = factories.DistrictFactory(region=region, kato="151000000")
     factories.BaselineFactory(district=district, campaign=campaign, population=2_000)

@@ -2,20 +2,14 @@ import datetime
 
 import pytest
 
-from census.models import DailyCount, Phase
+from census.models import DailyCount
 from tests import factories
 
 
 @pytest.fixture
 def wide_campaign(transactional_db):
     """Two regions of 150 districts each, counted every day from 1 Sep to 30 Oct 2021 (written directly: setup only)."""
-    campaign = factories.CampaignFactory()
-    factories.PhaseFactory(
-        campaign=campaign, kind=Phase.Kind.ONLINE, starts_on=datetime.date(2021, 9, 1), ends_on=datetime.date(2021, 10, 15)
-    )
-    factories.PhaseFactory(
-        campaign=campaign, kind=Phase.Kind.DOOR_TO_DOOR, starts_on=datetime.date(2021, 10, 1), ends_on=datetime.date(2021, 10, 30)
-    )
+    campaign = factories.campaign_like_2021()
     counts = []
     for r, region_kato in enumerate(("310000000", "350000000")):
         region = factories.RegionFactory(kato=region_kato)

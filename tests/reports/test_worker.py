@@ -10,7 +10,7 @@ import redis
 from django.conf import settings
 
 from census.celery import app as celery_app
-from census.models import AuditEntry, Phase
+from census.models import AuditEntry
 from census.services import record_count
 from reports.models import CoverageSnapshot
 from reports.services import COUNTRY_KATO
@@ -47,13 +47,7 @@ def celery_worker_process(transactional_db, worker_queue):
 def test_a_committed_count_reaches_district_region_and_country_snapshots_through_a_real_worker(celery_worker_process):
     # given: a campaign, a region of two districts; nothing counted yet
     process, log_path = celery_worker_process
-    campaign = factories.CampaignFactory()
-    factories.PhaseFactory(
-        campaign=campaign, kind=Phase.Kind.ONLINE, starts_on=datetime.date(2021, 9, 1), ends_on=datetime.date(2021, 10, 15)
-    )
-    factories.PhaseFactory(
-        campaign=campaign, kind=Phase.Kind.DOOR_TO_DOOR, starts_on=datetime.date(2021, 10, 1), ends_on=datetime.date(2021, 10, 30)
-    )
+    campaign = factories.campaign_like_2021()
     region = factories.RegionFactory(kato="150000000")
     counted, quiet = (
         factories.DistrictFactory(region=region, kato="151000000"),

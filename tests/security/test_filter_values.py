@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from rest_framework.test import APIClient
 
 from census.access import issue_token
-from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, Phase
+from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus
 from census.services import provision_user, record_count, set_status
 from regions.models import COUNTRY_KATO, District, Region
 from reports import rendering
@@ -115,16 +115,7 @@ def failures(send, check) -> list[str]:
 
 
 def build_region():
-    campaign = factories.CampaignFactory(slug="census-filters")
-    factories.PhaseFactory(
-        campaign=campaign, kind=Phase.Kind.ONLINE, starts_on=datetime.date(2021, 9, 1), ends_on=datetime.date(2021, 10, 15)
-    )
-    factories.PhaseFactory(
-        campaign=campaign,
-        kind=Phase.Kind.DOOR_TO_DOOR,
-        starts_on=datetime.date(2021, 10, 1),
-        ends_on=datetime.date(2021, 10, 30),
-    )
+    campaign = factories.campaign_like_2021(slug="census-filters")
     region = factories.RegionFactory(kato=REGION, name_en="Filter Region")
     district = factories.DistrictFactory(region=region, kato=DISTRICT, name_en="Filter District")
     factories.BaselineFactory(district=district, campaign=campaign, population=1_000)

@@ -27,7 +27,7 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from census.access import issue_token
-from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, Phase
+from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus
 from census.services import provision_user, record_count, set_status
 from regions.models import COUNTRY_KATO, District, Region
 from reports.services import drain_recompute_outbox
@@ -64,16 +64,7 @@ SQUARE = {"type": "Polygon", "coordinates": [[[51.0, 51.0], [51.5, 51.0], [51.5,
 
 
 def build_hostile_region():
-    campaign = factories.CampaignFactory(slug="census-hostile")
-    factories.PhaseFactory(
-        campaign=campaign, kind=Phase.Kind.ONLINE, starts_on=datetime.date(2021, 9, 1), ends_on=datetime.date(2021, 10, 15)
-    )
-    factories.PhaseFactory(
-        campaign=campaign,
-        kind=Phase.Kind.DOOR_TO_DOOR,
-        starts_on=datetime.date(2021, 10, 1),
-        ends_on=datetime.date(2021, 10, 30),
-    )
+    campaign = factories.campaign_like_2021(slug="census-hostile")
     region = factories.RegionFactory(
         kato=REGION_KATO, name_kk=REGION_NAMES["kk"], name_ru=REGION_NAMES["ru"], name_en=REGION_NAMES["en"]
     )
