@@ -35,14 +35,7 @@ SAMPLES = int(os.environ.get("BENCH_SAMPLES", "20"))
 
 
 def _environment() -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": DB,
-        "REDIS_URL": REDIS,
-        "DEBUG": "False",
-        "DJANGO_SETTINGS_MODULE": "census.settings",
-        "LOG_LEVEL": "WARNING",
-    }
+    return server.environment(DB, REDIS)
 
 
 def _setup_django() -> None:

@@ -66,6 +66,19 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
+def environment(database_url: str, redis_url: str, **extra: str) -> dict:
+    """The environment of the bench's children (server, worker): production-like (DEBUG off, quiet logs)."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DEBUG": "False",
+        "DJANGO_SETTINGS_MODULE": "census.settings",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
 def ensure_database(url: str) -> None:
     """Create the bench's own database if it is missing (a bench never writes to another one)."""
     import psycopg2
