@@ -11,14 +11,15 @@ break cannot forge a second line.
 Never logged: a password (not even a wrong one) and an API token key (not even
 its prefix, nor an unknown key); a token is named by its id and name.
 
-Events: login, login_failed, lockout (with the tier that locked: account_address,
-address or account, see census/lockout.py), sign_in_throttled, logout, session_expired (idle or absolute,
+Events: login, login_failed, lockout (with the tier that refused: account_address,
+address or account, see census/lockout.py), sign_in_throttled (the sign-in rate
+limit, once per address and window), logout, session_expired (idle or absolute,
 see census/sessions.py), sessions_ended (an account deactivated), forbidden (any
 403 answer, page or API), token_used, token_rejected, export.
 
-This module also decides the client's address for django-axes, the API
-throttle and this log alike (client_ip), so that a forged X-Forwarded-For header
-gets round none of them.
+This module also decides the client's address for django-axes, the sign-in
+rate limit, the API throttle and this log alike (client_ip), so that a forged
+X-Forwarded-For header gets round none of them.
 """
 
 import datetime
