@@ -12,8 +12,8 @@
   not hours, and never from an address the account signed in from within the
   last CENSUS_SIGNIN_KNOWN_ADDRESS_DAYS, so an official at their usual desk
   keeps signing in while strangers guess at their name.
-- rate: sign-in POSTs per address (CENSUS_SIGNIN_RATE), counted in the cache
-  by the view before the form runs, so that a flood costs neither a password
+- rate: sign-in POSTs per address (CENSUS_SIGNIN_RATE), the site's and the
+  admin's, counted in the cache by a middleware before the view runs, so that a flood costs neither a password
   hash nor a database write. A cache that fails lets the request through: the
   tiers above still hold, in the database.
 
@@ -159,3 +159,27 @@ def sign_in_rate_exceeded(request) -> bool:
     if count == limit + 1:
         security.log_event("sign_in_throttled", request, user=None, tier=RATE, limit=settings.CENSUS_SIGNIN_RATE)
     return count > limit
+
+
+class SignInRateLimitMiddleware:
+    """Answers a sign-in POST (the site's or the admin's) from an address over CENSUS_SIGNIN_RATE with a 429.
+
+    In process_view, after the CSRF check and before the view: the refusal
+    costs a cache increment, not a form, a password hash or an attempt row.
+    """
+
+    SIGN_IN_VIEWS = frozenset({"entry:login", "admin:login"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = getattr(request, "resolver_match", None)
+        if request.method != "POST" or match is None or match.view_name not in self.SIGN_IN_VIEWS:
+            return None
+        if sign_in_rate_exceeded(request):
+            return refusal_page(request, RATE)
+        return None

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "census.sessions.IdleTimeoutMiddleware",
     "census.security.ForbiddenLogMiddleware",
+    "census.lockout.SignInRateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, so that a lockout answers before any view runs.

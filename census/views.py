@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from census import exporting, lockout, security
+from census import exporting, security
 from census.access import Scope, scope_of
 from census.errors import CountConflict, CountRejected
 from census.forms import (
@@ -119,12 +119,6 @@ class SignInView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "failure_limit": settings.AXES_FAILURE_LIMIT}
-
-    def post(self, request, *args, **kwargs):
-        # Before the form: a flood from one address is refused without hashing a password or writing a row.
-        if lockout.sign_in_rate_exceeded(request):
-            return lockout.refusal_page(request, lockout.RATE)
-        return super().post(request, *args, **kwargs)
 
 
 def start(request):

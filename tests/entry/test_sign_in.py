@@ -149,6 +149,23 @@ def test_the_sign_in_rate_limit_says_to_wait_in_the_reader_s_language_and_lifts_
     assert later.status_code == 302
 
 
+def test_the_admin_sign_in_shares_the_rate_limit(superuser, settings):
+    # given
+    settings.CENSUS_SIGNIN_RATE = "3/minute"
+    address = an_address_of_its_own()
+
+    # when: two at the site's form, then two at the admin's
+    site = [sign_in(Client(), f"nobody.{n}", "guess", REMOTE_ADDR=address).status_code for n in range(2)]
+    admin = [
+        Client().post("/en/admin/login/", {"username": superuser.username, "password": "guess"}, REMOTE_ADDR=address).status_code
+        for _ in range(2)
+    ]
+
+    # then
+    assert site == [200, 200]
+    assert admin == [200, 429]
+
+
 def test_sign_in_goes_on_when_the_cache_is_down(staff, settings):
     # given: the cache is a Redis that is not there (a closed loopback port)
     settings.CENSUS_SIGNIN_RATE = "1/minute"
