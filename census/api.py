@@ -30,7 +30,7 @@ from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from census.access import scope_of
-from census.authentication import ApiRateThrottle
+from census.authentication import ApiRateThrottle, ThrottleBeforeRefusal
 from census.errors import CountConflict
 from census.exporting import neutralise
 from census.idempotency import idempotent
@@ -197,7 +197,7 @@ CSV_PARAMETER = OpenApiParameter(
 )
 
 
-class ApiView(APIView):
+class ApiView(ThrottleBeforeRefusal, APIView):
     # What every v1 endpoint shares: scope, language, throttling, CSV where offered, ETag and 304.
     # (A comment, not a docstring: the schema would show a docstring as every endpoint's description.)
 

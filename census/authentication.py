@@ -130,3 +130,24 @@ class ApiRateThrottle(throttling.SimpleRateThrottle):
         else:
             ident = f"ip-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ThrottleBeforeRefusal:
+    """For API views: a request refused for its credentials counts against the anonymous rate of its address.
+
+    DRF's initial() authenticates, checks permissions and only then throttles,
+    so a missing or wrong key (a 401) was refused before any throttle ran, and
+    anonymous and key-guessing requests were unlimited. Here such a request is
+    counted by ApiRateThrottle as anonymous (DRF has made it so when
+    authentication failed) and answered 429 once its address is over
+    API_THROTTLE_ANON, a 401 as before while within it.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        try:
+            super().initial(request, *args, **kwargs)
+        except (exceptions.NotAuthenticated, exceptions.AuthenticationFailed):
+            throttle = ApiRateThrottle()
+            if not throttle.allow_request(request, self):
+                self.throttled(request, throttle.wait())
+            raise

@@ -11,16 +11,19 @@ break cannot forge a second line.
 Never logged: a password (not even a wrong one) and an API token key (not even
 its prefix, nor an unknown key); a token is named by its id and name.
 
-Events: login, login_failed, lockout, logout, session_expired (idle or absolute,
+Events: login, login_failed, lockout (with the tier that refused: account_address,
+address or account, see census/lockout.py), sign_in_throttled (the sign-in rate
+limit, once per address and window), logout, session_expired (idle or absolute,
 see census/sessions.py), sessions_ended (an account deactivated), forbidden (any
 403 answer, page or API), token_used, token_rejected, export.
 
-This module also decides the client's address for django-axes, the API
-throttle and this log alike (client_ip), so that a forged X-Forwarded-For header
-gets round none of them.
+This module also decides the client's address for django-axes, the sign-in
+rate limit, the API throttle and this log alike (client_ip), so that a forged
+X-Forwarded-For header gets round none of them.
 """
 
 import datetime
+import functools
 import ipaddress
 import json
 import logging
@@ -39,31 +42,64 @@ _PLAIN_VALUE = re.compile(r"[\w.:/@+,\-]+")
 MAX_VALUE_LENGTH = 150
 # The attribute census/sessions.py sets on a request before it signs the person out for a timeout.
 SESSION_END_REASON = "census_session_end_reason"
+# The attribute census/lockout.py sets on a sign-in request: which limit refused it (logged with the lockout).
+LOCKOUT_TIER = "census_lockout_tier"
 _FROM_REQUEST = object()
 
 
+@functools.lru_cache(maxsize=16)
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def proxy_networks(addresses) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """CENSUS_PROXY_ADDRESSES as networks: each entry an address or a CIDR network (settings.py refuses bad ones)."""
+    if isinstance(addresses, str):
+        addresses = addresses.split(",")
+    return _networks(tuple(str(entry).strip() for entry in addresses if str(entry).strip()))
+
+
+def _address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address((text or "").strip())
+    except ValueError:
+        return None
+    # gunicorn bound to [::] sees IPv4 clients as ::ffff:a.b.c.d; a proxy listed as 127.0.0.1 is that one too.
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+def _is_proxy(address, networks) -> bool:
+    return address is not None and any(address.version == net.version and address in net for net in networks)
+
+
 def client_ip(request) -> str | None:
-    """The address of whoever sent the request: REMOTE_ADDR, unless settings say how many proxies stand in front.
+    """The address of whoever sent the request: REMOTE_ADDR, unless it is one of our own reverse proxies.
 
     X-Forwarded-For is written by the client as much as by proxies, so it is
-    believed only with CENSUS_TRUSTED_PROXIES = N > 0, and then only its Nth
-    entry from the right (the one the outermost trusted proxy added). With fewer
-    entries than that, or one that is not an address, the request did not come
-    through the proxies and REMOTE_ADDR stands. django-axes calls this
+    believed only with CENSUS_TRUSTED_PROXIES = N > 0, only when the request
+    reached us from an address in CENSUS_PROXY_ADDRESSES (gunicorn reachable
+    directly must not let anyone name their own address), and then only its Nth
+    entry from the right (the one the outermost trusted proxy added), the N-1
+    entries after it being proxies as well. Otherwise, or with fewer entries or
+    one that is not an address, REMOTE_ADDR stands. django-axes calls this
     (AXES_CLIENT_IP_CALLABLE) to key lockouts.
     """
     meta = getattr(request, "META", {})
     remote = meta.get("REMOTE_ADDR") or None
     proxies = getattr(settings, "CENSUS_TRUSTED_PROXIES", 0)
-    if proxies > 0:
-        forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            candidate = forwarded[-proxies]
-            try:
-                return str(ipaddress.ip_address(candidate))
-            except ValueError:
-                pass
-    return remote
+    if proxies <= 0:
+        return remote
+    networks = proxy_networks(getattr(settings, "CENSUS_PROXY_ADDRESSES", ()))
+    if not _is_proxy(_address(remote), networks):
+        return remote
+    forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < proxies:
+        return remote
+    inner_hops = forwarded[len(forwarded) - proxies + 1 :]
+    if not all(_is_proxy(_address(hop), networks) for hop in inner_hops):
+        return remote
+    candidate = _address(forwarded[-proxies])
+    return str(candidate) if candidate is not None else remote
 
 
 def _value(value) -> str:
@@ -134,8 +170,8 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out, dispatch_uid="census.security.lockout")
 def _locked_out(sender, request, username, ip_address, **kwargs):
-    # Sent on the failure that reaches the limit and again on every attempt while locked.
-    log_event("lockout", request, user=None, username=username)
+    # Sent on the failure that reaches a limit and again on every attempt while locked.
+    log_event("lockout", request, user=None, username=username, tier=getattr(request, LOCKOUT_TIER, None))
 
 
 @receiver(user_logged_out, dispatch_uid="census.security.logout")

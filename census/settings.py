@@ -6,6 +6,7 @@ embedded mode `make run` uses. Production sets DJANGO_ENV=production and must
 provide SECRET_KEY and ALLOWED_HOSTS, or the process refuses to start.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "census.sessions.IdleTimeoutMiddleware",
     "census.security.ForbiddenLogMiddleware",
+    "census.lockout.SignInRateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, so that a lockout answers before any view runs.
@@ -168,13 +170,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in limits, in tiers (census/lockout.py decides; django-axes keeps the failed attempts):
+# - one username from one address: AXES_FAILURE_LIMIT failures lock that pair for AXES_COOLOFF_HOURS;
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "census.lockout.TieredLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "census.lockout.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# - one address, any usernames: this many failures within AXES_COOLOFF_HOURS lock the address (spraying);
+CENSUS_SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("CENSUS_SIGNIN_ADDRESS_FAILURE_LIMIT", default=20)
+# - one username, any addresses: this many failures pause it for CENSUS_SIGNIN_ACCOUNT_COOLOFF_MINUTES after the
+#   last one, except from an address it signed in from within CENSUS_SIGNIN_KNOWN_ADDRESS_DAYS (0: no exception);
+CENSUS_SIGNIN_ACCOUNT_FAILURE_LIMIT = env.int("CENSUS_SIGNIN_ACCOUNT_FAILURE_LIMIT", default=10)
+CENSUS_SIGNIN_ACCOUNT_COOLOFF_MINUTES = env.int("CENSUS_SIGNIN_ACCOUNT_COOLOFF_MINUTES", default=15)
+CENSUS_SIGNIN_KNOWN_ADDRESS_DAYS = env.int("CENSUS_SIGNIN_KNOWN_ADDRESS_DAYS", default=30)
+# - sign-in POSTs per address, counted in the cache before any password is hashed ("N/second|minute|hour").
+CENSUS_SIGNIN_RATE = env.str("CENSUS_SIGNIN_RATE", default="10/minute")
 # The client's address: REMOTE_ADDR, never a client-written X-Forwarded-For, unless this many reverse proxies
 # stand in front (then the address the outermost one saw). Used by lockouts, the API throttle and the security log.
 CENSUS_TRUSTED_PROXIES = env.int("CENSUS_TRUSTED_PROXIES", default=0)
+# ...and only when the request comes from one of these (addresses or CIDR networks, comma-separated): with
+# gunicorn reachable directly, anyone else could name their own address. Loopback: nginx on the same host.
+CENSUS_PROXY_ADDRESSES = env.list("CENSUS_PROXY_ADDRESSES", default=["127.0.0.0/8", "::1"])
+for _proxy in CENSUS_PROXY_ADDRESSES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"CENSUS_PROXY_ADDRESSES: {_proxy!r} is not an address or network") from exc
 AXES_CLIENT_IP_CALLABLE = "census.security.client_ip"
 LOGIN_URL = "entry:login"
 LOGIN_REDIRECT_URL = "entry:start"

@@ -85,6 +85,8 @@ def environment(queue: str) -> dict:
         "API_THROTTLE_READ": THROTTLE,
         "API_THROTTLE_WRITE": THROTTLE,
         "API_THROTTLE_ANON": THROTTLE,
+        # Every simulated person signs in from 127.0.0.1: one address, far over the per-address sign-in rate.
+        "CENSUS_SIGNIN_RATE": THROTTLE,
         # The sweep that publishes work whose publish failed: often, so a run never waits a minute for it.
         "OUTBOX_SWEEP_SECONDS": "5",
     }

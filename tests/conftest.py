@@ -22,6 +22,16 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def generous_rate_limits(settings):
+    # Per-address counters live in the cache, which every test of a run shares (and with Redis, every run): signing in
+    # or calling the API anonymously from 127.0.0.1 all day must not trip them. A test about a limit sets its own
+    # rate and sends from an address of its own.
+    settings.CENSUS_SIGNIN_RATE = "100000/minute"
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "api_anon": "100000/minute"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+
+@pytest.fixture(autouse=True)
 def celery_in_process(request):
     """Run Celery jobs in-process, as in the embedded mode, unless a test is about the real broker and worker.
 

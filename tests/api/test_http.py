@@ -2,10 +2,12 @@
 
 import csv
 import io
+import secrets
 
 import pytest
 from django.test import override_settings
 from django.utils.http import http_date
+from rest_framework.test import APIClient
 
 from census.api import CsvRenderer
 
@@ -157,6 +159,44 @@ def test_rates_come_from_settings(demo, token_client):
     with override_settings(REST_FRAMEWORK={"DEFAULT_THROTTLE_RATES": {"api_read": "1/hour"}}):
         assert client.get("/api/v1/regions/").status_code == 200
         assert client.get("/api/v1/regions/").status_code == 429
+
+
+def an_address_of_its_own() -> str:
+    """A client address no other test (nor an earlier run sharing Redis) counts against."""
+    return f"198.18.{secrets.randbelow(256)}.{1 + secrets.randbelow(254)}"
+
+
+@pytest.mark.parametrize("authorization", [None, "Token not-a-real-key", "Token"], ids=["no key", "wrong key", "malformed"])
+def test_requests_refused_for_their_credentials_are_limited_per_address(db, tiny_rates, authorization):
+    # given: the anonymous rate is 2/minute; requests without a valid key from one address
+    address = an_address_of_its_own()
+    headers = {"REMOTE_ADDR": address} | ({"HTTP_AUTHORIZATION": authorization} if authorization else {})
+
+    # when
+    within = [APIClient().get("/api/v1/regions/", **headers) for _ in range(2)]
+    over = APIClient().get("/api/v1/regions/", **headers)
+    elsewhere = APIClient().get("/api/v1/regions/", **{**headers, "REMOTE_ADDR": an_address_of_its_own()})
+
+    # then: 401s while within the rate, then 429 in the error shape; another address has its own budget
+    assert [response.status_code for response in within] == [401, 401]
+    assert over.status_code == 429
+    assert over.json()["code"] == "throttled" and set(over.json()) == ERROR_KEYS
+    assert int(over["Retry-After"]) > 0
+    assert elsewhere.status_code == 401
+
+
+def test_a_valid_token_is_not_held_back_by_wrong_keys_from_its_address(demo, token_client, tiny_rates):
+    # given: an address that used up its anonymous budget on wrong keys
+    address = an_address_of_its_own()
+    for _ in range(3):
+        APIClient().get("/api/v1/regions/", REMOTE_ADDR=address, HTTP_AUTHORIZATION="Token not-a-real-key")
+    client, _token = token_client(region=demo)
+
+    # when
+    response = client.get("/api/v1/regions/", REMOTE_ADDR=address)
+
+    # then
+    assert response.status_code == 200
 
 
 # --- One error shape --------------------------------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 import datetime
 import io
+import secrets
+import socket
 import sys
 
 import pytest
 import time_machine
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.management import CommandError, call_command
 from django.test import Client
 
@@ -87,6 +90,102 @@ def test_another_username_from_the_same_address_is_not_locked(staff, settings):
 
     # then
     assert response.status_code == 302
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The tests' fast hasher, counting how often a password is hashed (what a flood costs the server)."""
+
+    calls = 0
+
+    def encode(self, password, salt):
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+def an_address_of_its_own() -> str:
+    """A client address no other test (nor an earlier run sharing Redis) counts against."""
+    return f"198.18.{secrets.randbelow(256)}.{1 + secrets.randbelow(254)}"
+
+
+def test_a_flood_of_random_usernames_from_one_address_is_refused_before_any_password_is_hashed(staff, settings):
+    # given: 5 sign-ins a minute per address, and a hasher that counts
+    settings.CENSUS_SIGNIN_RATE = "5/minute"
+    settings.PASSWORD_HASHERS = ["tests.entry.test_sign_in.CountingHasher"]
+    address = an_address_of_its_own()
+    CountingHasher.calls = 0
+
+    # when: 12 guesses at made-up usernames in a burst
+    statuses, hashed = [], []
+    for n in range(12):
+        statuses.append(sign_in(Client(), f"nobody.{n}", "guess", REMOTE_ADDR=address).status_code)
+        hashed.append(CountingHasher.calls)
+    from_elsewhere = sign_in(Client(), staff.username, PASSWORD, REMOTE_ADDR=an_address_of_its_own())
+
+    # then: past the rate the answer is a 429 that costs no hashing; another address signs in as usual
+    assert statuses == [200] * 5 + [429] * 7
+    assert hashed[5:] == [hashed[4]] * 7
+    assert hashed[4] >= 5
+    assert from_elsewhere.status_code == 302
+
+
+def test_the_sign_in_rate_limit_says_to_wait_in_the_reader_s_language_and_lifts_after_its_window(staff, settings):
+    # given
+    settings.CENSUS_SIGNIN_RATE = "2/minute"
+    address = an_address_of_its_own()
+    with time_machine.travel(START, tick=False) as traveller:
+        for _ in range(2):
+            client_post = Client().post("/ru/login/", {"username": staff.username, "password": "wrong"}, REMOTE_ADDR=address)
+            assert client_post.status_code == 200
+
+        # when
+        refused = Client().post("/ru/login/", {"username": staff.username, "password": PASSWORD}, REMOTE_ADDR=address)
+        traveller.shift(datetime.timedelta(seconds=61))
+        later = Client().post("/ru/login/", {"username": staff.username, "password": PASSWORD}, REMOTE_ADDR=address)
+
+    # then
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
+    assert "Подождите 1 минуту и попробуйте снова." in refused.content.decode()
+    assert later.status_code == 302
+
+
+def test_the_admin_sign_in_shares_the_rate_limit(superuser, settings):
+    # given
+    settings.CENSUS_SIGNIN_RATE = "3/minute"
+    address = an_address_of_its_own()
+
+    # when: two at the site's form, then two at the admin's
+    site = [sign_in(Client(), f"nobody.{n}", "guess", REMOTE_ADDR=address).status_code for n in range(2)]
+    admin = [
+        Client().post("/en/admin/login/", {"username": superuser.username, "password": "guess"}, REMOTE_ADDR=address).status_code
+        for _ in range(2)
+    ]
+
+    # then
+    assert site == [200, 200]
+    assert admin == [200, 429]
+
+
+def test_sign_in_goes_on_when_the_cache_is_down(staff, settings):
+    # given: the cache is a Redis that is not there (a closed loopback port)
+    settings.CENSUS_SIGNIN_RATE = "1/minute"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+    address = an_address_of_its_own()
+
+    # when: more sign-ins than the rate allows
+    statuses = [sign_in(Client(), staff.username, PASSWORD, REMOTE_ADDR=address).status_code for _ in range(3)]
+
+    # then: the rate limit stood aside; the lockout tiers (in the database) still apply
+    assert statuses == [302, 302, 302]
 
 
 def test_an_idle_session_is_signed_out_and_told_why(staff, settings):

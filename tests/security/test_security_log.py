@@ -5,6 +5,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -105,6 +106,45 @@ def test_a_lockout_is_logged_with_the_username_and_address(person, settings, eve
     lockouts = [line for line in events() if line["event"] == "lockout"]
     assert len(lockouts) == 2
     assert {(line["user"], line["username"], line["ip"]) for line in lockouts} == {("-", "stat.region", "192.0.2.12")}
+
+
+def test_each_sign_in_limit_is_logged_as_a_lockout_with_its_tier(person, region, settings, events):
+    # given: low limits for the address and account tiers
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.CENSUS_SIGNIN_ADDRESS_FAILURE_LIMIT = 3
+    settings.CENSUS_SIGNIN_ACCOUNT_FAILURE_LIMIT = 2
+
+    # when: two failures at one account from one address, three at three accounts from another, two at
+    # a third account from two other addresses
+    for _ in range(2):
+        sign_in(Client(), person.username, WRONG_PASSWORD, REMOTE_ADDR="192.0.2.30")
+    for name in ("a.1", "a.2", "a.3"):
+        sign_in(Client(), name, WRONG_PASSWORD, REMOTE_ADDR="192.0.2.31")
+    for address in ("192.0.2.32", "192.0.2.33"):
+        sign_in(Client(), "b.1", WRONG_PASSWORD, REMOTE_ADDR=address)
+
+    # then
+    lockouts = [(line["tier"], line["username"], line["ip"]) for line in events() if line["event"] == "lockout"]
+    assert lockouts == [
+        ("account_address", "stat.region", "192.0.2.30"),
+        ("address", "a.3", "192.0.2.31"),
+        ("account", "b.1", "192.0.2.33"),
+    ]
+
+
+def test_the_sign_in_rate_limit_is_logged_once_per_address_and_window(person, settings, events):
+    # given
+    settings.CENSUS_SIGNIN_RATE = "2/minute"
+    address = f"198.18.{secrets.randbelow(256)}.{1 + secrets.randbelow(254)}"
+
+    # when: five sign-ins in a burst, three of them over the rate
+    with time_machine.travel(START, tick=False):
+        statuses = [sign_in(Client(), person.username, WRONG_PASSWORD, REMOTE_ADDR=address).status_code for _ in range(5)]
+
+    # then
+    throttled = [line for line in events() if line["event"] == "sign_in_throttled"]
+    assert statuses == [200, 200, 429, 429, 429]
+    assert [(line["ip"], line["tier"], line["limit"]) for line in throttled] == [(address, "rate", "2/minute")]
 
 
 def test_signing_out_is_logged_as_a_logout(person, events):
