@@ -376,7 +376,7 @@ def _find_columns(header: list) -> dict[str, int]:
 
 def _missing_columns_message(found: list) -> str:
     expected = "district/район/аудан (KATO), date/дата/күні, online/онлайн, offline/офлайн"
-    headers = ", ".join(_text(cell) for cell in found if _text(cell)) or "—"
+    headers = ", ".join(_shown(cell) for cell in found if _text(cell)) or "—"
     return _("The header row lacks columns the import needs. Expected: %(expected)s. Found: %(found)s.") % {
         "expected": expected,
         "found": headers,

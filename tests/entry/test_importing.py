@@ -385,3 +385,11 @@ def test_an_error_quotes_only_the_start_of_a_pasted_page(area):
 
     assert [(e.line, e.column) for e in result.errors] == [(2, "district"), (2, "date")]
     assert all(len(e.message) < 300 for e in result.errors)
+
+
+def test_a_header_that_is_not_one_is_quoted_by_the_start_of_its_cells(area):
+    with pytest.raises(FileRejected) as rejected:
+        read(area, ("x" * 100_000 + ";y\n1;2\n").encode())
+
+    assert "lacks columns" in rejected.value.message
+    assert len(rejected.value.message) < 500
