@@ -11,7 +11,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from census.models import DistrictStatus
+from census.models import REASON_MAX_LENGTH, DistrictStatus
 from census.services import EntryMode
 
 MODE_CHOICES = [(EntryMode.DAILY, _("the day's figures")), (EntryMode.CUMULATIVE, _("totals as of the day"))]
@@ -55,7 +55,7 @@ class DistrictEntryForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for a correction"),
         required=False,
-        max_length=1000,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed when you change a past day or lower a figure."),
     )
@@ -74,7 +74,7 @@ class GridForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for corrections"),
         required=False,
-        max_length=1000,
+        max_length=REASON_MAX_LENGTH,
         help_text=_("Needed when you change a past day or lower a figure; it is kept with every changed district."),
     )
 
@@ -98,7 +98,7 @@ class ImportForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for corrections"),
         required=False,
-        max_length=1000,
+        max_length=REASON_MAX_LENGTH,
         help_text=_("Used for every row that changes a past day, unless the file has a reason column."),
     )
 

@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from regions.models import District, Region
 
+# The longest reason for a correction that is kept, however it comes (form, grid, file): the audit trail
+# keeps every reason for good, once per changed record.
+REASON_MAX_LENGTH = 1000
+
 
 class CampaignQuerySet(models.QuerySet):
     def current(self):

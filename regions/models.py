@@ -1,12 +1,47 @@
 """The geography a census is counted in: regions, districts and their baselines."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 kato_validator = RegexValidator(r"^\d{9}$", _("A KATO code is exactly nine digits."))
+
+# Marks, embeddings, overrides and isolates that reorder the text around them. A name is shown inside
+# SVG titles, the briefing text, CSV and PDF, where nothing closes what a name opens; Kazakh, Russian
+# and English names never need them, so they are refused rather than isolated everywhere.
+DIRECTION_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Control characters (Unicode category Cc: NUL, tab, CR, LF, DEL, C1) and the line and paragraph separators.
+LINE_BREAKERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def validate_area_name(value: str) -> None:
+    """A name is one line of visible text: no control characters (NUL, CR, LF, tab), line separators or direction controls.
+
+    The one rule for every way a name gets in: the admin's forms run it as a field validator,
+    `regions.services.import_units` runs the same field validators on each name of a file.
+    """
+    for pattern, code, message in (
+        (
+            DIRECTION_CONTROLS,
+            "direction_control",
+            _("A name cannot hold a character that changes the direction of text (%(character)s at position %(position)s)."),
+        ),
+        (
+            LINE_BREAKERS,
+            "control_character",
+            _("A name is one line without control characters (%(character)s at position %(position)s)."),
+        ),
+    ):
+        found = pattern.search(value)
+        if found:
+            params = {"character": f"U+{ord(found.group()):04X}", "position": found.start() + 1}
+            raise ValidationError(message, code=code, params=params)
+
 
 # The country is the root of the hierarchy; scopes and roll-ups name it by this code.
 COUNTRY_KATO = "000000000"
@@ -16,9 +51,9 @@ class NamedArea(models.Model):
     """Common fields of an area known by a KATO code and named in three languages."""
 
     kato = models.CharField(_("KATO code"), max_length=9, unique=True, validators=[kato_validator])
-    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
-    name_ru = models.CharField(_("name (Russian)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200, validators=[validate_area_name])
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, validators=[validate_area_name])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[validate_area_name])
 
     class Meta:
         abstract = True

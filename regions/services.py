@@ -5,6 +5,7 @@ import datetime
 import io
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,8 @@ from regions.models import COUNTRY_KATO, District, PopulationBaseline, Region
 from reports.services import request_recompute
 
 UNIT_COLUMNS = ["kato", "parent_kato", "kind", "name_kk", "name_ru", "name_en", "baseline", "baseline_as_of"]
+# A region's line may stop after its names (Excel keeps the empty baseline columns, hand-made files may not).
+REQUIRED_COLUMNS = UNIT_COLUMNS[:6]
 REGION_KINDS = {"region": Region.Kind.REGION, "oblast": Region.Kind.REGION, "city": Region.Kind.CITY}
 DISTRICT_KINDS = {
     "district": District.Kind.DISTRICT,
@@ -59,16 +62,39 @@ def set_baseline(*, district, campaign, population: int, as_of: datetime.date, n
 
 
 def decode_text(raw: bytes) -> str:
-    """Text of an uploaded file: UTF-8 (with or without Excel's BOM), else cp1251 (Russian Excel's default)."""
+    """Text of an uploaded file: UTF-8 (with or without Excel's BOM), else cp1251 (Russian Excel's default).
+
+    Raises ImportRejected for bytes that are neither (cp1251 leaves one byte, 0x98, undefined).
+    """
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return raw.decode("cp1251")
+    except UnicodeDecodeError:
+        raise ImportRejected(
+            [(1, "", _("The file is not text in UTF-8 or Windows-1251; save it from Excel as CSV (UTF-8)."))]
+        ) from None
 
 
 def sniff_delimiter(first_line: str) -> str:
     """The delimiter of a header line: whichever of ; , tab it has most of (Russian Excel writes ;)."""
     return max([";", ",", "\t"], key=first_line.count)
+
+
+def _shown(value: str, length: int = 40) -> str:
+    """A value as an error message quotes it: its start only, so that a pasted page does not fill the screen."""
+    return value if len(value) <= length else value[:length] + "…"
+
+
+def _field_errors(model, field_name: str, value) -> list[str]:
+    """The messages of the model field's own validators (length, the name rule): the admin's forms run the same ones."""
+    try:
+        model._meta.get_field(field_name).run_validators(value)
+    except ValidationError as exc:
+        return exc.messages
+    return []
 
 
 def _parse_date(text: str) -> datetime.date:
@@ -78,6 +104,39 @@ def _parse_date(text: str) -> datetime.date:
         except ValueError:
             continue
     raise ValueError(text)
+
+
+def _is_kato(text: str) -> bool:
+    return len(text) == 9 and text.isascii() and text.isdigit()
+
+
+def _records(text: str, delimiter: str):
+    """The header, then (line, row, last column) for each line with a value, its values stripped and named by the header.
+
+    The line is where the row starts in the file, blank lines counted: people look errors up by the number
+    their editor shows. A file the csv module cannot read is refused at the line it stopped on.
+    """
+    # newline="": the csv module sees the file's own line ends, so CR-only files read as lines and a
+    # line break inside a quoted value stays in the value (where the name rule finds it).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = None
+    try:
+        ended = 0
+        for record in reader:
+            line, ended = ended + 1, reader.line_num
+            if header is None:
+                if not any(cell.strip() for cell in record):
+                    continue
+                header = [h.strip().lower() for h in record]
+                yield header
+                continue
+            row = dict(zip(header, (value.strip() for value in record), strict=False))
+            if any(row.values()):
+                yield line, {column: row.get(column, "") for column in UNIT_COLUMNS}, header[len(record) - 1]
+    except csv.Error as exc:
+        raise ImportRejected(
+            [(reader.line_num, "", _("The line cannot be read as CSV (%(problem)s).") % {"problem": exc})]
+        ) from None
 
 
 @dataclass
@@ -100,54 +159,74 @@ def import_units(*, raw: bytes, campaign, user=None, source: str = AuditEntry.So
     Raises ImportRejected listing every bad row (line, column, reason).
     """
     text = decode_text(raw)
-    lines = text.splitlines()
-    if not lines:
+    first_line = next((line for line in text[:65536].splitlines() if line.strip()), "")
+    records = _records(text, sniff_delimiter(first_line))
+    header = next(records, None)
+    if header is None:
         raise ImportRejected([(1, "", _("The file is empty."))])
-    reader = csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(lines[0]))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in UNIT_COLUMNS if c not in header]
     if missing:
         raise ImportRejected(
             [(1, ", ".join(missing), _("The header lacks the columns: %(columns)s.") % {"columns": ", ".join(missing)})]
         )
-    reader.fieldnames = header
 
     errors = []
     regions, districts = {}, {}
-    for row in reader:
-        # The reader skips empty lines, so count the file's own lines: people look errors up by them.
-        line = reader.line_num
-        row = {k: (v or "").strip() for k, v in row.items() if k}
-        if not any(row.values()):
-            continue
+    for line, row, last_column in records:
         kato, parent = row["kato"], row["parent_kato"]
-        if not (len(kato) == 9 and kato.isascii() and kato.isdigit()):
-            errors.append((line, "kato", _("“%(value)s” is not a nine-digit KATO code.") % {"value": kato}))
+        cut_off = [column for column in REQUIRED_COLUMNS if column not in header[: header.index(last_column) + 1]]
+        if cut_off:
+            # Most often a line break typed inside a value without quotes: the rest of the line went to the next.
+            errors.append(
+                (
+                    line,
+                    last_column,
+                    _("The line ends after this column, without %(columns)s; a line break inside a value must be in quotes.")
+                    % {"columns": ", ".join(cut_off)},
+                )
+            )
+            continue
+        if not _is_kato(kato):
+            errors.append((line, "kato", _("“%(value)s” is not a nine-digit KATO code.") % {"value": _shown(kato)}))
+            continue
+        if parent and not _is_kato(parent):
+            errors.append((line, "parent_kato", _("“%(value)s” is not a nine-digit KATO code.") % {"value": _shown(parent)}))
             continue
         if kato in regions or kato in districts:
             errors.append((line, "kato", _("KATO %(kato)s appears twice in the file.") % {"kato": kato}))
             continue
         names = {f: row[f] for f in ("name_kk", "name_ru", "name_en")}
+        model = Region if parent in ("", COUNTRY_KATO) else District
         for name_field, value in names.items():
             if not value:
                 errors.append((line, name_field, _("The name is empty.")))
+            errors.extend((line, name_field, message) for message in _field_errors(model, name_field, value))
         kind = row["kind"].lower()
         if parent in ("", COUNTRY_KATO):
             if kind not in REGION_KINDS:
-                errors.append((line, "kind", _("A region's kind is region or city, not “%(value)s”.") % {"value": row["kind"]}))
+                errors.append(
+                    (line, "kind", _("A region's kind is region or city, not “%(value)s”.") % {"value": _shown(row["kind"])})
+                )
             if row["baseline"]:
                 errors.append((line, "baseline", _("Baselines are kept per district; leave a region's empty.")))
             regions[kato] = {"kind": REGION_KINDS.get(kind), **names}
             continue
         if kind not in DISTRICT_KINDS:
-            errors.append((line, "kind", _("A district's kind is district or city, not “%(value)s”.") % {"value": row["kind"]}))
+            errors.append(
+                (line, "kind", _("A district's kind is district or city, not “%(value)s”.") % {"value": _shown(row["kind"])})
+            )
         baseline = as_of = None
         if row["baseline"]:
             digits = row["baseline"].replace(" ", "").replace("\xa0", "")
-            if not (digits.isascii() and digits.isdigit() and int(digits) > 0):
-                errors.append((line, "baseline", _("“%(value)s” is not a whole number above zero.") % {"value": row["baseline"]}))
+            if not (digits.isascii() and digits.isdigit() and digits.strip("0")):
+                errors.append(
+                    (line, "baseline", _("“%(value)s” is not a whole number above zero.") % {"value": _shown(row["baseline"])})
+                )
             else:
-                baseline = int(digits)
+                # int() refuses more than 4,300 digits; anything past 20 is over any database's range anyway.
+                baseline = int(digits) if len(digits) <= 20 else 10**20
+                too_large = _field_errors(PopulationBaseline, "population", baseline)
+                errors.extend((line, "baseline", message) for message in too_large)
             try:
                 as_of = _parse_date(row["baseline_as_of"])
             except ValueError:
@@ -155,7 +234,7 @@ def import_units(*, raw: bytes, campaign, user=None, source: str = AuditEntry.So
                     (
                         line,
                         "baseline_as_of",
-                        _("“%(value)s” is not a date (use 2021-10-27 or 27.10.2021).") % {"value": row["baseline_as_of"]},
+                        _("“%(value)s” is not a date (use 2021-10-27 or 27.10.2021).") % {"value": _shown(row["baseline_as_of"])},
                     )
                 )
         districts[kato] = {

@@ -3,11 +3,15 @@
 import codecs
 import datetime
 import io
+import re
+import time
+import zipfile
 
 import openpyxl
 import pytest
 
 from census.importing import FileRejected, Limits, read_counts
+from census.models import REASON_MAX_LENGTH
 from regions.models import District
 
 pytestmark = pytest.mark.usefixtures("after_campaign", "in_english")
@@ -243,3 +247,149 @@ def test_a_file_of_exactly_the_row_limit_is_accepted(area):
 def test_a_cp1251_file_from_excel_names_its_encoding(area):
     raw = codecs.encode("Район;Дата;Онлайн;Офлайн\r\nБурлинский район;05.10.2021;1;2\r\n", "cp1251")
     assert read(area, raw).encoding == "Windows-1251"
+
+
+# --- Hostile files: refused or read in bounded time, whatever the file claims ----------------------
+
+
+def rewritten_sheet(raw: bytes, change) -> bytes:
+    """The workbook with its first sheet's XML passed through `change`, as a hand-made or hostile file would be."""
+    source = zipfile.ZipFile(io.BytesIO(raw))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                data = change(data)
+            target.writestr(entry.filename, data)
+    return buffer.getvalue()
+
+
+def claimed_dimension(ref: str):
+    return lambda xml: re.sub(rb'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>'.encode(), xml)
+
+
+COUNT_ROWS = [["district", "date", "online", "offline"], *[["313200000", f"{day:02d}.10.2021", day, 1] for day in range(1, 6)]]
+
+
+def test_an_xlsx_claiming_every_cell_of_the_sheet_and_its_last_row_is_refused_without_reading_them(area):
+    # given: 5 rows of counts, a <dimension> of A1:XFD1048576 and one cell on the sheet's last row
+    # (openpyxl padded every row to 16,384 cells: 22 s of a web worker for a file of a few kB)
+    def hostile(xml):
+        last_row = b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        return claimed_dimension("A1:XFD1048576")(xml).replace(b"</sheetData>", last_row + b"</sheetData>")
+
+    raw = rewritten_sheet(xlsx(COUNT_ROWS), hostile)
+    assert len(raw) < 10_000
+
+    # when
+    started = time.perf_counter()
+    with pytest.raises(FileRejected, match="more than 10,000 rows"):
+        read(area, raw, "hostile.xlsx")
+
+    # then: a generous bound on a noisy machine; it takes well under a tenth of a second
+    assert time.perf_counter() - started < 5
+
+
+def test_an_xlsx_claiming_16384_columns_is_read_by_its_real_cells(area):
+    raw = rewritten_sheet(xlsx(COUNT_ROWS), claimed_dimension("A1:XFD6"))
+
+    result = read(area, raw, "wide.xlsx")
+
+    assert [(r.date.day, int(r.online)) for r in result.rows] == [(day, day) for day in range(1, 6)]
+
+
+def test_an_xlsx_whose_dimension_claims_fewer_rows_than_it_holds_loses_none_of_them(area):
+    # given: a writer that left the <dimension> of an earlier, smaller sheet
+    raw = rewritten_sheet(xlsx(COUNT_ROWS), claimed_dimension("A1:D2"))
+
+    # when
+    result = read(area, raw, "stale.xlsx")
+
+    # then
+    assert [r.date.day for r in result.rows] == [1, 2, 3, 4, 5]
+
+
+def test_an_xlsx_of_a_million_empty_cells_is_refused_before_openpyxl_builds_them(area):
+    # given: a few kB that unpack to 6 MB of <c/> (openpyxl held every element of the row in memory: 5 s, 700 MB)
+    raw = rewritten_sheet(
+        xlsx(COUNT_ROWS[:1]),
+        lambda xml: xml.replace(b"</sheetData>", b'<row r="2">' + b"<c/>" * 1_500_000 + b"</row></sheetData>"),
+    )
+
+    with pytest.raises(FileRejected, match="more cells and markup than 10,000 rows"):
+        read(area, raw, "empty-cells.xlsx")
+
+
+def test_a_csv_with_cr_only_line_ends_is_counted_row_by_row_and_refused_over_the_limit(area):
+    # given: old Mac line ends, one "\n"-line to a line counter
+    rows = "district;date;online;offline\r" + "".join(f"313200000;{day:02d}.10.2021;1;1\r" for day in range(1, 12))
+
+    # when / then
+    with pytest.raises(FileRejected, match="more than 10 rows"):
+        read(area, rows.encode(), max_rows=10)
+
+
+def test_a_csv_with_cr_only_line_ends_within_the_limit_is_read_with_its_line_numbers(area):
+    raw = b"district;date;online;offline\r313200000;05.10.2021;1;1\r\r313200000;05.10.2021;2;2\r"
+
+    result = read(area, raw)
+
+    assert [(e.line, e.column) for e in result.errors] == [(4, "date")]
+    assert "already on line 2" in result.errors[0].message
+
+
+def test_a_quoted_value_with_line_breaks_counts_as_one_row(area):
+    raw = b'district;date;online;offline;reason\n313200000;05.10.2021;1;1;"first\nsecond\nthird"\n'
+
+    result = read(area, raw, max_rows=1)
+
+    assert [r.reason for r in result.rows] == ["first\nsecond\nthird"]
+
+
+def test_a_reason_longer_than_the_forms_allow_is_a_row_error_with_line_and_column(area):
+    # given
+    raw = (
+        "Район;Дата;Онлайн;Офлайн;Причина\n"
+        f"Акжаикский район;05.10.2021;1;1;{'x' * REASON_MAX_LENGTH}\n"
+        f"Бурлинский район;05.10.2021;1;1;{'x' * (REASON_MAX_LENGTH + 1)}\n"
+    ).encode()
+
+    # when
+    result = read(area, raw)
+
+    # then
+    assert [r.district for r in result.rows] == [area.first]
+    assert [(e.line, e.column) for e in result.errors] == [(3, "Причина")]
+    assert "1,001 characters" in result.errors[0].message and "1,000" in result.errors[0].message
+
+
+def test_one_huge_shared_string_as_the_reason_of_many_rows_is_refused_on_each(area):
+    # given: one 2 MB string, stored once in the workbook and named by every row (52 MB into the audit trail before)
+    reason = "r" * 2_000_000
+    rows = [["district", "date", "online", "offline", "reason"]]
+    rows += [["313200000", f"{day:02d}.10.2021", 1, 1, reason] for day in range(1, 27)]
+
+    # when
+    result = read(area, xlsx(rows), "reasons.xlsx")
+
+    # then
+    assert result.rows == []
+    assert [(e.line, e.column) for e in result.errors] == [(line, "reason") for line in range(2, 28)]
+
+
+def test_an_error_quotes_only_the_start_of_a_pasted_page(area):
+    name = "Акжаикский район " * 5_000
+
+    result = read(area, f"district;date;online;offline\n{name};{name};1;1\n".encode())
+
+    assert [(e.line, e.column) for e in result.errors] == [(2, "district"), (2, "date")]
+    assert all(len(e.message) < 300 for e in result.errors)
+
+
+def test_a_header_that_is_not_one_is_quoted_by_the_start_of_its_cells(area):
+    with pytest.raises(FileRejected) as rejected:
+        read(area, ("x" * 100_000 + ";y\n1;2\n").encode())
+
+    assert "lacks columns" in rejected.value.message
+    assert len(rejected.value.message) < 500

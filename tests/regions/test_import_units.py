@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from census.errors import ImportRejected
 from census.models import AuditEntry
@@ -350,3 +351,111 @@ def test_importing_an_older_baseline_again_adds_no_further_version(campaign, dis
     assert summary.baselines_added == 0
     assert table_sizes() == before
     assert PopulationBaseline.objects.filter(district=district).current().get().population == 10_000
+
+
+# --- Hostile files: line and column, never a traceback, nothing written ----------------------------
+
+REGION_LINE = "270000000,,region,Батыс Қазақстан облысы,Западно-Казахстанская область,West Kazakhstan Region,,"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "words"),
+    [
+        pytest.param(
+            (HEADER + '\n270000000,,region,"Батыс\rҚазақстан",Западно-Казахстанская область,West Kazakhstan,,\n').encode(),
+            [(2, "name_kk")],
+            "U+000D",
+            id="cr-inside-a-quoted-name",
+        ),
+        pytest.param(
+            (HEADER + "\n270000000,,region,Батыс\rҚазақстан,Западно-Казахстанская область,West Kazakhstan,,\n").encode(),
+            [(2, "name_kk"), (3, "name_ru")],
+            "in quotes",
+            id="cr-inside-an-unquoted-name",
+        ),
+        pytest.param(
+            (HEADER + "\n270000000,,region,Батыс Қазақстан облысы," + "Ж" * 201 + ",West Kazakhstan Region,,\n").encode(),
+            [(2, "name_ru")],
+            "201",
+            id="name-over-200-characters",
+        ),
+        pytest.param(
+            (HEADER + "\n270000000,,region,Батыс\x00Қазақстан,Западно-Казахстанская область,West Kazakhstan,,\n").encode(),
+            [(2, "name_kk")],
+            "U+0000",
+            id="nul-in-a-name",
+        ),
+        pytest.param(
+            csv_bytes(REGION_LINE, "271000000,270000000\x00,city,Орал,Уральск,Oral,10,2021-09-01"),
+            [(3, "parent_kato")],
+            "nine-digit",
+            id="nul-in-a-parent-code",
+        ),
+        pytest.param(
+            csv_bytes(REGION_LINE, "271000000,270000000,city,Орал,Уральск,\u202eOral,10,2021-09-01"),
+            [(3, "name_en")],
+            "U+202E",
+            id="right-to-left-override",
+        ),
+        pytest.param(
+            csv_bytes(REGION_LINE, "271000000,270000000,city,Орал\u2067,Уральск,Oral,10,2021-09-01"),
+            [(3, "name_kk")],
+            "U+2067",
+            id="right-to-left-isolate",
+        ),
+        pytest.param(
+            csv_bytes(REGION_LINE, "271000000,270000000,city,Орал,Уральск\u200f,Oral,10,2021-09-01"),
+            [(3, "name_ru")],
+            "U+200F",
+            id="right-to-left-mark",
+        ),
+        pytest.param(
+            csv_bytes(REGION_LINE, "271000000,270000000,city,Орал,Уральск,Oral," + "9" * 5000 + ",2021-09-01"),
+            [(3, "baseline")],
+            "",
+            id="baseline-of-5000-digits",
+        ),
+        pytest.param(b"kato,parent_kato\n\x98\x98\n", [(1, "")], "UTF-8", id="neither-utf8-nor-cp1251"),
+    ],
+)
+def test_a_hostile_file_is_refused_by_line_and_column_and_writes_nothing(campaign, tmp_path, raw, expected, words):
+    # given
+    path = tmp_path / "units.csv"
+    path.write_bytes(raw)
+    err = io.StringIO()
+
+    # when
+    with pytest.raises(ImportRejected) as rejected, translation.override("en"):
+        import_units(raw=raw, campaign=campaign)
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_units", str(path), stderr=err)
+
+    # then
+    assert [(line, column) for line, column, _message in rejected.value.errors] == expected
+    assert words in rejected.value.errors[0][2]
+    line, column = expected[0]
+    assert f"line {line}" + (f", column {column}" if column else "") in err.getvalue()
+    assert table_sizes() == (0, 0, 0, 0, 0)
+
+
+def test_a_file_with_cr_only_line_ends_is_read_line_by_line(campaign):
+    raw = "\r".join([HEADER, REGION_LINE, "271000000,270000000,city,Орал,Уральск,Oral,303171,2021-09-01", ""]).encode()
+
+    summary = import_units(raw=raw, campaign=campaign)
+
+    assert (summary.regions_created, summary.districts_created, summary.baselines_added) == (1, 1, 1)
+
+
+def test_a_region_line_may_leave_out_its_empty_baseline_columns(campaign):
+    import_units(raw=csv_bytes("270000000,,region,Облыс,Область,Region"), campaign=campaign)
+
+    assert Region.objects.get().name_en == "Region"
+
+
+def test_the_line_of_a_multi_line_value_is_where_it_starts(campaign):
+    raw = csv_bytes(REGION_LINE, "", '271000000,270000000,city,"Орал\nқаласы",Уральск,Oral,10,2021-09-01', REGION_LINE)
+
+    with pytest.raises(ImportRejected) as rejected:
+        import_units(raw=raw, campaign=campaign)
+
+    assert [(line, column) for line, column, _message in rejected.value.errors] == [(4, "name_kk"), (6, "kato")]
