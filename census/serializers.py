@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from census.models import DistrictStatus
+from census.models import REASON_MAX_LENGTH, DistrictStatus
 from census.services import MAX_DAILY_VALUE, EntryMode
 from regions.models import District, Region
 from reports.models import CoverageSnapshot
@@ -177,7 +177,7 @@ class DailyCountWriteSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
         help_text="Why, when the entry corrects figures already recorded (required then).",
     )
 

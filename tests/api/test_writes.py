@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from census.models import AuditEntry, DailyCount, IdempotentRequest
+from census.models import REASON_MAX_LENGTH, AuditEntry, DailyCount, IdempotentRequest
 from tests import factories
 
 URL = "/api/v1/daily-counts/"
@@ -235,3 +235,17 @@ def test_an_if_match_that_is_no_version_is_a_412(writer, area):
 
     assert response.status_code == 412
     assert stored(area[1]).online == 10
+
+
+def test_a_reason_longer_than_the_forms_allow_is_a_400_and_changes_nothing(writer, area):
+    # given: a stored day, and a correction whose reason is a pasted page
+    post(writer)
+    audit_before = AuditEntry.objects.count()
+
+    response = post(writer, {"online": 5, "reason": "x" * (REASON_MAX_LENGTH + 1)})
+
+    # then: refused on the reason field, as the forms and imports refuse it
+    assert response.status_code == 400
+    assert "reason" in response.json()["errors"]
+    assert stored(area[1]).online == 10
+    assert AuditEntry.objects.count() == audit_before
