@@ -22,6 +22,10 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
+# Keys anyone can read in this repository: they sign sessions and password-reset links on a laptop only.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 -- public on purpose
+PUBLIC_SECRET_KEYS = {DEVELOPMENT_SECRET_KEY, "change-me-to-a-long-random-string"}
+
 if PRODUCTION:
     # A production process without its own key or host list is a misconfiguration,
     # never something to paper over with a default.
@@ -31,8 +35,16 @@ if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 else:
-    SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
+    SECRET_KEY = env.str("SECRET_KEY", default="") or DEVELOPMENT_SECRET_KEY
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+if not DEBUG and SECRET_KEY in PUBLIC_SECRET_KEYS:
+    # DEBUG=False is how a server runs, whatever DJANGO_ENV says: with a key from this repository anyone
+    # could forge a session cookie or a password-reset link, so the process refuses to start instead.
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a secret value of your own when DEBUG is False "
+        "(the default and the .env.example placeholder are public); "
+        "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
