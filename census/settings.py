@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over the limit is refused from its Content-Length before anything below reads it.
+    "census.request_limits.RequestSizeLimitMiddleware",
     "census.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -253,6 +255,12 @@ STORAGES = {
     },
 }
 
+# --- Request bodies -------------------------------------------------------------
+# The largest body a page or the API takes (census/request_limits.py refuses a larger Content-Length unread; the
+# API's JSON parser counts what it reads). Spreadsheet uploads have their own CENSUS_IMPORT_MAX_BYTES.
+# ops/nginx.conf sets the same limits (client_max_body_size) in front.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+
 # --- API ----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -265,6 +273,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, read with the body limit below and a clean 400 for nesting too deep (census/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["census.parsers.BoundedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["census.authentication.ApiRateThrottle"],
     # Per token (or person; per address when anonymous). A load test sets them high through the environment.
     "DEFAULT_THROTTLE_RATES": {
