@@ -8,6 +8,7 @@ body over the limit is refused by nginx and never reaches gunicorn.
 """
 
 import contextlib
+import json
 import os
 import pwd
 import shutil
@@ -19,8 +20,9 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
-from tests.processes import CHILD_SECRET_KEY, free_port, wait_for
+from tests.processes import CHILD_SECRET_KEY, database_url, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "ops" / "nginx" / "default.conf.template"
@@ -31,7 +33,11 @@ SLOW_CLIENTS = 8
 # slow clients, it waits for gunicorn's 30 s worker timeout.
 ANSWERED_WITHIN = 10.0
 
-pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (Debian: apt-get install nginx-light)")
+pytestmark = [
+    pytest.mark.skipif(NGINX is None, reason="nginx is not installed (Debian: apt-get install nginx)"),
+    # So that pytest-django creates the test database, which gunicorn answers /healthz from on PostgreSQL.
+    pytest.mark.django_db,
+]
 
 
 def render(template: str, **values: str) -> str:
@@ -90,7 +96,7 @@ def started(command: list[str], log: Path, **kwargs):
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack(tmp_path_factory, django_db_setup):
     """gunicorn (2 sync workers) and nginx in front of it: (nginx port, gunicorn's access log)."""
     workdir = tmp_path_factory.mktemp("proxy")
     workdir.chmod(0o755)  # nginx's workers (another user when run as root) write their temporary files here
@@ -104,8 +110,11 @@ def stack(tmp_path_factory):
         "CENSUS_TRUSTED_PROXIES": "1",
         "LOG_LEVEL": "WARNING",
     }
-    # Nothing here needs Redis; the database (the SQLite file, or PostgreSQL's) only answers /healthz.
+    # Nothing here needs Redis; the database only answers /healthz: the test database on PostgreSQL, else
+    # the embedded SQLite file (the test's own SQLite database lives in this process's memory).
     env.pop("REDIS_URL", None)
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = database_url()
     access_log = workdir / "gunicorn-access.log"
     gunicorn = [
         GUNICORN, "census.wsgi", "--bind", f"127.0.0.1:{web_port}", "--workers", "2", "--worker-class", "sync",
@@ -201,8 +210,6 @@ def test_a_body_over_the_limit_is_refused_by_the_proxy_and_never_reaches_gunicor
 
 
 def test_the_api_hears_a_body_over_the_limit_in_its_json_error_shape(stack):
-    import json
-
     port, access_log = stack
 
     answer = request(port, post_headers("/api/v1/daily-counts/?over-the-limit", 2 * 1024 * 1024, "application/json"))
