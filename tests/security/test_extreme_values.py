@@ -6,6 +6,7 @@ parser can recurse, and a JSON body over the size limit: each is a 400 (or the a
 redirect, or a 413) with a message in the reader's language, and nothing is written.
 """
 
+import io
 import json
 
 import pytest
@@ -13,6 +14,7 @@ from django.test import Client
 
 from census.access import issue_token
 from census.models import AuditEntry, DailyCount, DistrictStatus
+from census.parsers import BoundedJSONParser, PayloadTooLarge
 from tests import factories
 from tests.api.conftest import client_with
 from tests.entry.conftest import MODEL_BACKEND, OPEN_DAY
@@ -149,3 +151,14 @@ def test_a_json_body_over_the_size_limit_is_a_413_in_the_error_shape_and_changes
     assert set(answer) == {"status", "code", "detail", "errors"}
     assert answer["status"] == 413
     assert written() == before
+
+
+def test_the_json_parser_stops_reading_past_the_size_limit_whatever_the_content_length_said(settings):
+    # given: a body longer than its Content-Length announced (a server or client that streams it)
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    stream = io.BytesIO(b'{"reason": "' + b"x" * 5000 + b'"}')
+
+    # when / then
+    with pytest.raises(PayloadTooLarge):
+        BoundedJSONParser().parse(stream, "application/json", {})
+    assert stream.tell() == 1001
