@@ -16,6 +16,7 @@ then prints one table:
 
 import argparse
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -28,6 +29,8 @@ def setup_django():
     os.environ.pop("REDIS_URL", None)  # the drain job runs in-process: we time the work, not the broker
     # As a production worker runs: with DEBUG on, Django keeps every query's text in memory.
     os.environ["DEBUG"] = "False"
+    # ... and so, as a server, with a key of its own (settings refuse the public development key).
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "census.settings")
     import django
 

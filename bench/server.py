@@ -9,6 +9,7 @@ Load comes from wrk on loopback.
 import contextlib
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -19,6 +20,8 @@ PORT = int(os.environ.get("BENCH_PORT", "8791"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 
 _django_app = None
+# The bench runs with DEBUG=False, as servers do, so it needs a key of its own (settings refuse a public one).
+SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
 
 
 def minimal(request):
@@ -73,6 +76,7 @@ def environment(database_url: str, redis_url: str, **extra: str) -> dict:
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "DEBUG": "False",
+        "SECRET_KEY": SECRET_KEY,
         "DJANGO_SETTINGS_MODULE": "census.settings",
         "LOG_LEVEL": "WARNING",
         **extra,

@@ -3,17 +3,36 @@
 from collections import defaultdict
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from census import services
 from census.errors import CountConflict
+from census.forms import FIRST_DATE, LAST_DATE
 from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
 
 ADMIN = AuditEntry.Source.ADMIN
+# The years a change list can be filtered by (?date__year=, the date drill-down): the years the entry forms
+# take. Near Python's limits the filter cannot be built at all: the drill-down asks for the next year's first
+# day (none after 9999), and year 1 in Almaty's time zone starts in year 0 in UTC.
+FILTER_YEARS = range(FIRST_DATE.year, LAST_DATE.year + 1)
+
+
+def _impossible_year(request) -> str | None:
+    for key, values in request.GET.lists():
+        if key.endswith("__year"):
+            for value in values:
+                try:
+                    if int(value) in FILTER_YEARS:
+                        continue
+                except ValueError:
+                    pass
+                return value
+    return None
 
 
 class CensusModelAdmin(admin.ModelAdmin):
@@ -21,11 +40,20 @@ class CensusModelAdmin(admin.ModelAdmin):
 
     PostgreSQL text cannot hold NUL, so a filter such as ?source__exact=%00 would
     fail in the database; it gets the admin's own answer to a filter it cannot
-    apply (the list again, with ?e=1) instead of a server error.
+    apply (the list again, with ?e=1) instead of a server error. So is a year no date can have
+    (?date__year=99999 or 0), which Python cannot turn into a date, with a message saying so.
     """
 
     def changelist_view(self, request, extra_context=None):
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        year = _impossible_year(request)
+        if year is not None:
+            messages.error(
+                request,
+                gettext("The list cannot be filtered by the year %(year)s: choose a year from %(first)s to %(last)s.")
+                % {"year": year[:20], "first": FILTER_YEARS.start, "last": FILTER_YEARS.stop - 1},
+            )
             return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
         return super().changelist_view(request, extra_context)
 

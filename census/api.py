@@ -23,7 +23,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, pagination, parsers, permissions, renderers, status, viewsets
+from rest_framework import exceptions, mixins, pagination, permissions, renderers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView, set_rollback
@@ -35,6 +35,7 @@ from census.errors import CountConflict
 from census.exporting import neutralise
 from census.idempotency import idempotent
 from census.models import ApiToken, AuditEntry, Campaign, DailyCount
+from census.parsers import BoundedJSONParser
 from census.serializers import (
     LANGUAGE_CODES,
     DailyCountQuery,
@@ -204,7 +205,7 @@ class ApiView(ThrottleBeforeRefusal, APIView):
     permission_classes = [InScope]
     throttle_classes = [ApiRateThrottle]
     renderer_classes = [renderers.JSONRenderer]
-    parser_classes = [parsers.JSONParser]
+    parser_classes = [BoundedJSONParser]
     csv_header: list[str] | None = None
     # Set by a view while it builds its answer: the latest change among the data it shows.
     last_modified: datetime.datetime | None = None

@@ -9,6 +9,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from census.models import REASON_MAX_LENGTH, DistrictStatus
@@ -26,6 +27,27 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+# The days a form takes: wide enough for any census, narrow enough that the day before or after (the pages'
+# arrows, the previous day's figures) is still a date Python can hold; 0001-01-01 minus a day is an error.
+FIRST_DATE = datetime.date(1900, 1, 1)
+LAST_DATE = datetime.date(2999, 12, 31)
+
+
+class CensusDateField(forms.DateField):
+    """A date between FIRST_DATE and LAST_DATE, with the browser's ISO date picker."""
+
+    widget = DateInput
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+            raise ValidationError(
+                _("%(date)s is outside the dates the census can have (%(first)s to %(last)s)."),
+                code="out_of_range",
+                params={"date": value.isoformat(), "first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()},
+            )
+
+
 class SignInForm(AuthenticationForm):
     """Django's sign-in form; django-axes counts its failures by username and address."""
 
@@ -38,7 +60,7 @@ class SignInForm(AuthenticationForm):
 class DayForm(forms.Form):
     """Which day (and entry mode) a page shows: the query string of the grid and the district page."""
 
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = CensusDateField(label=_("Date"))
     mode = forms.ChoiceField(label=_("Entry"), choices=MODE_CHOICES, initial=EntryMode.DAILY, required=False)
 
     def clean_mode(self):
@@ -48,7 +70,7 @@ class DayForm(forms.Form):
 class DistrictEntryForm(forms.Form):
     """One district's figures for one day; `version` is the row's version when the page was loaded (0: none yet)."""
 
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = CensusDateField(label=_("Date"))
     mode = forms.ChoiceField(label=_("Entry"), choices=MODE_CHOICES, widget=forms.RadioSelect, initial=EntryMode.DAILY)
     online = forms.CharField(label=_("Online"), required=False, max_length=30, widget=forms.TextInput(attrs=FIGURE_ATTRS))
     offline = forms.CharField(label=_("Door-to-door"), required=False, max_length=30, widget=forms.TextInput(attrs=FIGURE_ATTRS))
@@ -69,7 +91,7 @@ class GridForm(forms.Form):
     named after its KATO code), because they are checked by the service, not here.
     """
 
-    date = forms.DateField(widget=forms.HiddenInput)
+    date = CensusDateField(widget=forms.HiddenInput)
     mode = forms.ChoiceField(choices=MODE_CHOICES, widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Reason for corrections"),
@@ -83,7 +105,7 @@ class StatusForm(forms.Form):
     """A decision about a district's status, effective from a date."""
 
     status = forms.ChoiceField(label=_("Status"), choices=DistrictStatus.Status.choices)
-    date = forms.DateField(label=_("Effective from"), widget=DateInput())
+    date = CensusDateField(label=_("Effective from"))
     note = forms.CharField(label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 

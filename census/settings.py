@@ -23,6 +23,10 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
+# Keys anyone can read in this repository: they sign sessions and password-reset links on a laptop only.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 -- public on purpose
+PUBLIC_SECRET_KEYS = {DEVELOPMENT_SECRET_KEY, "change-me-to-a-long-random-string"}
+
 if PRODUCTION:
     # A production process without its own key or host list is a misconfiguration,
     # never something to paper over with a default.
@@ -32,8 +36,16 @@ if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 else:
-    SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
+    SECRET_KEY = env.str("SECRET_KEY", default="") or DEVELOPMENT_SECRET_KEY
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+if not DEBUG and SECRET_KEY in PUBLIC_SECRET_KEYS:
+    # DEBUG=False is how a server runs, whatever DJANGO_ENV says: with a key from this repository anyone
+    # could forge a session cookie or a password-reset link, so the process refuses to start instead.
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a secret value of your own when DEBUG is False "
+        "(the default and the .env.example placeholder are public); "
+        "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -57,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over the limit is refused from its Content-Length before anything below reads it.
+    "census.request_limits.RequestSizeLimitMiddleware",
     "census.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -264,6 +278,12 @@ STORAGES = {
     },
 }
 
+# --- Request bodies -------------------------------------------------------------
+# The largest body a page or the API takes (census/request_limits.py refuses a larger Content-Length unread; the
+# API's JSON parser counts what it reads). Spreadsheet uploads have their own CENSUS_IMPORT_MAX_BYTES.
+# ops/nginx.conf sets the same limits (client_max_body_size) in front.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+
 # --- API ----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -276,6 +296,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, read with the body limit below and a clean 400 for nesting too deep (census/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["census.parsers.BoundedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["census.authentication.ApiRateThrottle"],
     # Per token (or person; per address when anonymous). A load test sets them high through the environment.
     "DEFAULT_THROTTLE_RATES": {

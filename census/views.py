@@ -89,13 +89,19 @@ def _district(scope: Scope, kato: str) -> District:
     return get_object_or_404(scope.districts(District.objects.select_related("region")), kato=kato)
 
 
-def _day_and_mode(request, calendar: CampaignCalendar, region: Region | None) -> tuple[datetime.date, str]:
-    """The day and mode asked for in the query string, else the default day (today, kept inside the campaign)."""
+def _day_and_mode(request, calendar: CampaignCalendar, region: Region | None) -> tuple[datetime.date, str, str | None]:
+    """The day and mode asked for in the query string, else the default day (today, kept inside the campaign).
+
+    The third value says why a date that was asked for is not the one shown (None when it is, or none was asked for).
+    """
     form = DayForm(request.GET)
     if form.is_valid():
-        return form.cleaned_data["date"], form.cleaned_data["mode"]
+        return form.cleaned_data["date"], form.cleaned_data["mode"], None
     mode = request.GET.get("mode") if request.GET.get("mode") in EntryMode.choices else EntryMode.DAILY
-    return default_day(timezone.localdate(), calendar.start, calendar.phase_end(region)), mode
+    refused = None
+    if request.GET.get("date") and "date" in form.errors:
+        refused = _("The date in the address was not used: %(error)s") % {"error": form.errors["date"][0]}
+    return default_day(timezone.localdate(), calendar.start, calendar.phase_end(region)), mode, refused
 
 
 def _open_channels(calendar: CampaignCalendar, day: datetime.date, region: Region | None) -> list[str]:
@@ -276,7 +282,10 @@ def district_day(request, kato: str, *, scope: Scope, campaign: Campaign):
         if status == 200:
             status = 400 if form.errors else 200
     else:
-        day, mode = _day_and_mode(request, calendar, district.region)
+        day, mode, refused = _day_and_mode(request, calendar, district.region)
+        if refused:
+            messages.error(request, refused)
+            status = 400
         form = None
 
     days, before = _district_days(campaign, district, day)
@@ -471,7 +480,10 @@ def grid(request, kato: str, *, scope: Scope, campaign: Campaign):
             % {"count": len(summary.failed)},
         )
     else:
-        day, mode = _day_and_mode(request, calendar, region)
+        day, mode, refused = _day_and_mode(request, calendar, region)
+        if refused:
+            messages.error(request, refused)
+            status = 400
         form = GridForm(initial={"date": day, "mode": mode})
         rows = _grid_rows(campaign, districts, day, mode)
 

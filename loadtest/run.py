@@ -37,6 +37,7 @@ import io
 import json
 import math
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -55,6 +56,8 @@ REGION = "270000000"
 THROTTLE = "1000000/minute"
 GUNICORN_WORKERS = 3
 GUNICORN_THREADS = 4
+# The run's processes have DEBUG=False, as servers do, so they need a key (settings refuse the public development one).
+SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
 
 
 class Refused(SystemExit):
@@ -81,6 +84,7 @@ def environment(queue: str) -> dict:
         "DJANGO_SETTINGS_MODULE": "loadtest.settings",
         "LOADTEST_QUEUE": queue,
         "DEBUG": "False",
+        "SECRET_KEY": SECRET_KEY,
         "LOG_LEVEL": "WARNING",
         "API_THROTTLE_READ": THROTTLE,
         "API_THROTTLE_WRITE": THROTTLE,

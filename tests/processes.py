@@ -4,6 +4,7 @@ import contextlib
 import glob
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -17,6 +18,8 @@ from django.conf import settings
 from django.db import connection
 
 CELERY = str(Path(sys.executable).with_name("celery"))
+# Children run with DEBUG=False, as servers do, so they need a key of their own (settings refuse a public one).
+CHILD_SECRET_KEY = secrets.token_urlsafe(50)
 
 
 def database_url() -> str:
@@ -72,7 +75,7 @@ class RedisServer:
 
 
 def child_env(redis_url: str, **extra) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": redis_url, "DEBUG": "False"}
+    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": redis_url, "DEBUG": "False", "SECRET_KEY": CHILD_SECRET_KEY}
     env.update({k: str(v) for k, v in extra.items()})
     return env
 

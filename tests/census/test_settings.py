@@ -76,3 +76,27 @@ def test_production_with_its_settings_turns_on_https_only_cookies_and_hsts():
     seen = json.loads(result.stdout)
     assert seen["hsts"] >= 31536000
     assert seen["secure_cookie"] is True
+
+
+@pytest.mark.parametrize("key", [None, "", "dev-only-insecure-key-do-not-use-in-production", "change-me-to-a-long-random-string"])
+def test_debug_off_outside_production_refuses_to_start_with_a_public_or_missing_secret_key(key):
+    env = {"DEBUG": "False"}
+    if key is not None:
+        env["SECRET_KEY"] = key
+
+    result = settings_with(**env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set to a secret value of your own when DEBUG is False" in result.stderr
+
+
+def test_debug_off_outside_production_starts_with_a_key_of_its_own():
+    result = settings_with(DEBUG="False", SECRET_KEY="k" * 60)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_debug_on_in_development_still_starts_with_the_development_key():
+    result = settings_with(DEBUG="True")
+
+    assert result.returncode == 0, result.stderr

@@ -22,7 +22,7 @@ from django.utils import translation
 
 from tests.entry import conftest as entry
 from tests.entry.test_import_pages import GOOD, apply, upload, written
-from tests.processes import PostgresServer, RedisServer, wait_for
+from tests.processes import CHILD_SECRET_KEY, PostgresServer, RedisServer, wait_for
 
 pytestmark = pytest.mark.postgres
 area, staff, staff_client = entry.area, entry.staff, entry.staff_client  # the import pages' region and staff
@@ -120,6 +120,7 @@ class Database:
             "DATABASE_URL": cluster.url(name),
             "REDIS_URL": broker.url,
             "DEBUG": "False",
+            "SECRET_KEY": CHILD_SECRET_KEY,
             "DJANGO_SETTINGS_MODULE": "census.settings",
         }
 
