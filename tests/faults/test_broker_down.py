@@ -240,3 +240,25 @@ def test_with_redis_hung_or_stopped_saves_reads_imports_and_stale_pages_are_answ
     if scenario == "stale dashboard":
         page = RenderedDashboard.objects.get(kind="region", kato="630000000", language="en")
         assert page.design != "older-release"
+
+
+def test_a_count_saved_while_redis_hangs_reaches_the_snapshots_once_redis_wakes(census_day, own_redis):
+    # given: a count saved through the form while Redis hangs
+    district, key = census_day
+    requests = REQUESTS["form save"].format(kato=KATO)
+    code = SCENARIO.format(key=key, state="hung", pid=own_redis.process.pid, port=own_redis.port, requests=requests)
+    ran = run_python(code, child_env(own_redis.url), timeout=120)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert RecomputeRequest.objects.filter(district=district).exists()
+
+    # when / then: Redis wakes, with a worker and the beat's outbox sweep, and the day reaches the snapshots
+    own_redis.process.send_signal(signal.SIGCONT)
+    env = child_env(own_redis.url, OUTBOX_SWEEP_SECONDS=1)
+    with (
+        celery_process("worker", env) as (_worker, worker_log),
+        celery_process("beat", env, "--schedule", str(worker_log) + ".beat"),
+    ):
+        # The day before was counted and computed already (100); the day saved during the hang adds 1,000.
+        arrived = wait_for(lambda: CoverageSnapshot.objects.filter(kato=KATO, date=DAY, total=100 + 1000).exists(), 60)
+        assert arrived, worker_log.read_text()[-3000:]
+        assert wait_for(lambda: not RecomputeRequest.objects.exists(), 30)
