@@ -1,9 +1,11 @@
 """The census itself: campaigns, their phases, the daily counts and who changed what."""
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -353,3 +355,53 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.key} ({self.status_code})"
+
+
+class PendingImportQuerySet(models.QuerySet):
+    def expired(self):
+        return self.filter(expires_at__lte=timezone.now())
+
+    def live(self):
+        return self.filter(expires_at__gt=timezone.now())
+
+    def keep(self, *, user, content: bytes, filename: str, mode: str, reason: str) -> "PendingImport":
+        """Keep a previewed upload for "Apply" under a new token; uploads whose time ran out go at the same time."""
+        self.expired().delete()
+        return self.create(
+            token=secrets.token_urlsafe(18),
+            user=user,
+            content=content,
+            filename=filename,
+            mode=mode,
+            reason=reason,
+            expires_at=timezone.now() + datetime.timedelta(seconds=settings.CENSUS_IMPORT_KEEP_SECONDS),
+        )
+
+
+class PendingImport(models.Model):
+    """An uploaded spreadsheet between its preview and "Apply": the file as sent, by whom, and the choices made with it.
+
+    Not census data: nothing in it counts until it is applied (then the row is
+    removed). Kept in the database rather than the cache so that "Apply" works
+    on any web process and whether or not Redis answers. Only the person who
+    uploaded it may apply it; CENSUS_IMPORT_KEEP_SECONDS after the preview it
+    expires, and expired rows are removed when a new upload is kept and when one is applied.
+    """
+
+    token = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    mode = models.CharField(max_length=16)
+    reason = models.TextField(blank=True)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = PendingImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pending import")
+        verbose_name_plural = _("pending imports")
+
+    def __str__(self):
+        return f"{self.filename} ({self.user_id})"

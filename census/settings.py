@@ -127,12 +127,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery ---------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis is a helper, never a dependency of a save: stopped or hung (SIGSTOP, a full host, a dropped
+# connection), no request waits on it longer than this per step (connect, then each answer) ...
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=1.0)
+# ... and after it failed once, a process leaves it alone this long, so only one request in that time
+# pays the timeout (census/redis_outage.py). The outbox sweep publishes the coverage work owed meanwhile.
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=10.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis, answering as an empty cache (nothing kept) while Redis cannot be reached.
+            "BACKEND": "census.redis_outage.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -158,7 +169,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than the longest hard time limit (the nightly recompute, 3300 s), so a
     # running job is never redelivered while it still runs.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3900),
+    # Without these a publish to a hung Redis waits forever: the web request that saved a count would
+    # answer only when gunicorn kills it, after its commit. (A worker's BRPOP waits in poll(), not in a
+    # read, so the short read timeout does not cut its long polls.)
+    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    "retry_on_timeout": False,
 }
+# A publish gives up after one timeout, without retrying: what it carried is in the outbox already, and a
+# retry against a hung Redis cost three timeouts where one does. (A connection that went stale when Redis
+# restarted is replaced without a retry: redis-py checks it before use.)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Almaty"
 CELERY_BEAT_SCHEDULE = {

@@ -6,14 +6,12 @@ anonymous visitor is sent to sign in. Every write goes through census.services.
 """
 
 import datetime
-import secrets
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Max, Sum
@@ -39,7 +37,7 @@ from census.forms import (
     default_day,
 )
 from census.importing import FileRejected, Limits, check_size, outcome_errors, read_counts
-from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus
+from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, PendingImport
 from census.services import LONGEST_FIGURE, CountRow, EntryMode, import_counts, record_count, set_status
 from regions.models import District, Region
 from reports.services import CampaignCalendar
@@ -648,10 +646,6 @@ def district_status(request, kato: str, *, scope: Scope, campaign: Campaign):
 # --- Import and export -------------------------------------------------------------------------------------
 
 
-def _cache_key(token: str) -> str:
-    return f"census:import:{token}"
-
-
 def _read_upload(raw: bytes, filename: str, scope: Scope):
     return read_counts(
         raw,
@@ -710,19 +704,11 @@ def import_file(request, *, scope: Scope, campaign: Campaign):
         else:
             token = None
             if not summary.failed and not read.errors and (summary.created or summary.changed):
-                # Kept for "Apply" in the cache, not the database: an upload is not census data until applied.
-                token = secrets.token_urlsafe(18)
-                cache.set(
-                    _cache_key(token),
-                    {
-                        "raw": raw,
-                        "filename": upload.name,
-                        "mode": data["mode"],
-                        "reason": data["reason"],
-                        "user": request.user.pk,
-                    },
-                    timeout=settings.CENSUS_IMPORT_KEEP_SECONDS,
-                )
+                # Kept for "Apply" in the database (any web process may get the click, Redis may be down);
+                # the token is also in this person's session, so only this browser can apply it.
+                token = PendingImport.objects.keep(
+                    user=request.user, content=raw, filename=upload.name, mode=data["mode"], reason=data["reason"]
+                ).token
                 request.session[IMPORT_SESSION_KEY] = token
             return render(
                 request,
@@ -737,14 +723,17 @@ def import_file(request, *, scope: Scope, campaign: Campaign):
 def import_apply(request, *, scope: Scope, campaign: Campaign):
     """Apply a previewed file: read again and written all or nothing; what changed since the preview is checked again."""
     token = request.POST.get("token", "")
-    stored = cache.get(_cache_key(token)) if token and token == request.session.get(IMPORT_SESSION_KEY) else None
-    if stored is None or stored.get("user") != request.user.pk:
+    PendingImport.objects.expired().delete()
+    stored = None
+    if token and token == request.session.get(IMPORT_SESSION_KEY):
+        stored = PendingImport.objects.live().filter(token=token, user=request.user).first()
+    if stored is None:
         messages.error(request, _("The uploaded file is no longer kept. Upload it again."))
         return redirect("entry:import")
     try:
         read, summary = _run_import(
-            request, scope=scope, campaign=campaign, raw=stored["raw"], filename=stored["filename"],
-            mode=stored["mode"], reason=stored["reason"], dry_run=False,
+            request, scope=scope, campaign=campaign, raw=bytes(stored.content), filename=stored.filename,
+            mode=stored.mode, reason=stored.reason, dry_run=False,
         )  # fmt: skip
     except FileRejected as exc:
         messages.error(request, exc.message)
@@ -757,31 +746,29 @@ def import_apply(request, *, scope: Scope, campaign: Campaign):
         messages.error(
             request,
             _("The connection to the database was lost while importing %(filename)s: nothing was saved. Apply it again.")
-            % {"filename": stored["filename"]},
+            % {"filename": stored.filename},
         )
         read, summary = _run_import(
-            request, scope=scope, campaign=campaign, raw=stored["raw"], filename=stored["filename"],
-            mode=stored["mode"], reason=stored["reason"], dry_run=True,
+            request, scope=scope, campaign=campaign, raw=bytes(stored.content), filename=stored.filename,
+            mode=stored.mode, reason=stored.reason, dry_run=True,
         )  # fmt: skip
-        context = _preview_context(
-            read, summary, token=token, filename=stored["filename"], mode=stored["mode"], campaign=campaign
-        )
+        context = _preview_context(read, summary, token=token, filename=stored.filename, mode=stored.mode, campaign=campaign)
         return render(request, "census/import_preview.html", context, status=503)
     if not summary.applied:
         messages.error(request, _("Nothing was written: the file has problems (listed below)."))
         return render(
             request,
             "census/import_preview.html",
-            _preview_context(read, summary, token=token, filename=stored["filename"], mode=stored["mode"], campaign=campaign),
+            _preview_context(read, summary, token=token, filename=stored.filename, mode=stored.mode, campaign=campaign),
             status=400,
         )
-    cache.delete(_cache_key(token))
+    stored.delete()
     request.session.pop(IMPORT_SESSION_KEY, None)
     messages.success(
         request,
         _("Imported %(filename)s: %(created)s created, %(changed)s changed, %(unchanged)s unchanged.")
         % {
-            "filename": stored["filename"],
+            "filename": stored.filename,
             "created": summary.created,
             "changed": summary.changed,
             "unchanged": summary.unchanged,

@@ -944,6 +944,8 @@ def dashboard_for(*, campaign, kind: str, kato: str, as_of: datetime.date | None
     if _fresh(stored, computed_at):
         return stored
     lock = f"render-dashboard:{campaign.pk}:{kind}:{kato}:{day.isoformat()}:{language}"
+    # With Redis stopped or hung the cache keeps nothing and `add` answers True (census/redis_outage.py):
+    # the page is rendered without the lock, at worst twice at once, rather than refused or left stale.
     if not cache.add(lock, 1, RENDER_LOCK_SECONDS) and stored is not None:
         # Someone else is rendering it right now: the previous page (which says when it was made) will do meanwhile.
         return stored

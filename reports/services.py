@@ -8,10 +8,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
+from census.redis_outage import UNREACHABLE, outage_of
 from reports import coverage
 from reports.models import CoverageSnapshot, RecomputeRequest
 
@@ -38,14 +41,25 @@ def request_recompute(*, campaign, district, from_date: datetime.date) -> None:
         transaction.on_commit(_publish_drain)
 
 
+# The save is committed when this runs: nothing the broker does may turn it into an error or a long wait
+# (a person who sees one saves the correction again). The outbox row is the work; the publish only hurries it.
+BROKER = outage_of(settings.CELERY_BROKER_URL)
+
+
 def _publish_drain() -> None:
     from reports.tasks import drain_recompute_outbox_task
 
+    if BROKER.suspended():
+        return
     try:
         drain_recompute_outbox_task.delay()
+    except (KombuOperationalError, *UNREACHABLE) as exc:
+        # Stopped (refused at once) or hung (the socket timeout in settings): the outbox keeps the work.
+        BROKER.failed(exc)
     except Exception:
-        # The broker is unreachable: the outbox keeps the work and the beat sweep publishes it later.
         log.warning("could not publish the coverage job; the outbox sweep will pick it up", exc_info=True)
+    else:
+        BROKER.answered()
 
 
 def _serialize_recomputes() -> None:

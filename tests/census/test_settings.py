@@ -55,7 +55,7 @@ def test_with_database_and_redis_urls_the_app_uses_postgresql_redis_and_persiste
     assert seen["conn_max_age"] == 600
     assert seen["eager"] is False
     assert seen["broker"] == "redis://cache.internal:6379/2"
-    assert seen["cache"] == "django_redis.cache.RedisCache"
+    assert seen["cache"] == "census.redis_outage.FailOpenRedisCache"
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])

@@ -5,10 +5,12 @@ import io
 import zipfile
 
 import pytest
+import time_machine
 
-from census.models import AuditEntry, DailyCount
+from census.models import AuditEntry, DailyCount, PendingImport
 from census.services import CountRow, EntryMode, import_counts, record_count
 from reports.models import RecomputeRequest
+from tests.conftest import AFTER_CAMPAIGN
 from tests.entry.conftest import OPEN_DAY
 
 pytestmark = pytest.mark.usefixtures("after_campaign")
@@ -180,6 +182,53 @@ def test_someone_else_cannot_apply_my_upload(area, staff_client):
     # then
     assert response.status_code == 302
     assert not DailyCount.objects.exists()
+
+
+def test_an_upload_is_kept_in_the_database_until_applied_and_then_removed(area, staff_client):
+    # when
+    preview = upload(staff_client, GOOD, reason="final sheet")
+
+    # then: kept for "Apply" (any web process may get the click, and Redis may be down), as sent
+    kept = PendingImport.objects.get(token=preview.context["token"])
+    assert (bytes(kept.content), kept.filename, kept.mode, kept.reason) == (GOOD, "counts.csv", "daily", "final sheet")
+
+    # when
+    apply(staff_client, preview)
+
+    # then
+    assert stored(area.first) == (120, 45)
+    assert not PendingImport.objects.exists()
+
+
+def test_an_upload_kept_longer_than_its_time_cannot_be_applied_and_is_removed(area, staff_client, settings):
+    # given
+    settings.CENSUS_IMPORT_KEEP_SECONDS = 600
+    preview = upload(staff_client, GOOD)
+
+    # when: "Apply" is pressed eleven minutes later
+    with time_machine.travel(AFTER_CAMPAIGN + datetime.timedelta(minutes=11), tick=False):
+        response = apply(staff_client, preview)
+
+    # then
+    assert response.status_code == 302
+    assert not DailyCount.objects.exists()
+    assert not PendingImport.objects.exists()
+
+
+def test_keeping_an_upload_removes_the_uploads_whose_time_ran_out(area, staff_client, settings):
+    # given: someone's upload, never applied
+    from tests.entry.conftest import client_for, make_person
+
+    settings.CENSUS_IMPORT_KEEP_SECONDS = 600
+    forgotten = upload(client_for(make_person("other.staff", "staff", area.region.kato)), GOOD).context["token"]
+
+    # when: eleven minutes later, another upload is previewed
+    with time_machine.travel(AFTER_CAMPAIGN + datetime.timedelta(minutes=11), tick=False):
+        fresh = upload(staff_client, GOOD).context["token"]
+
+    # then
+    assert list(PendingImport.objects.values_list("token", flat=True)) == [fresh]
+    assert forgotten != fresh
 
 
 def test_a_dry_run_reports_but_writes_nothing_not_even_coverage_work(area, campaign):
