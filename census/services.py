@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from census.contention import retry_on_contention
 from census.errors import CountConflict, CountRejected
 from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
 from regions.models import District, Region
@@ -189,7 +190,7 @@ def _lower_earlier_days(*, campaign, district, date, channel, excess, user, sour
     """
     earliest = None
     earlier_rows = (
-        DailyCount.objects.select_for_update()
+        DailyCount.objects.select_for_update(of=("self",))
         .filter(campaign=campaign, district=district, date__lt=date, **{f"{channel}__gt": 0})
         .order_by("-date")
     )
@@ -203,6 +204,28 @@ def _lower_earlier_days(*, campaign, district, date, channel, excess, user, sour
     return earliest
 
 
+def lock_districts(district_ids) -> None:
+    """Take the write lock of these districts, in one global order (by id), until the transaction ends.
+
+    Every writer of counts holds its districts' locks before it reads or writes
+    their rows, and a batch takes all of its locks up front in id order: two
+    writers then wait for each other in one direction only and never deadlock.
+    FOR NO KEY UPDATE of the district row alone (`of=self`, no ORDER BY over a
+    joined model) keeps the lock on what is meant: it does not block rows that
+    merely refer to the district (snapshots, audit entries), nor the campaign
+    row that every other write in the country refers to.
+    """
+    ids = sorted(set(district_ids))
+    if ids:
+        list(
+            District.objects.select_for_update(of=("self",), no_key=True)
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+@retry_on_contention
 def record_count(
     *,
     campaign: Campaign,
@@ -240,8 +263,14 @@ def record_count(
     with transaction.atomic():
         # One writer per district at a time: cumulative entry reads the days
         # before this one, and two first inserts of the same day must not race.
-        District.objects.select_for_update().filter(pk=district.pk).first()
-        row = DailyCount.objects.select_for_update().filter(campaign=campaign, district=district, date=date).first()
+        lock_districts([district.pk])
+        # The row alone: ordered by pk, not by Meta.ordering, whose joins would lock the campaign too.
+        row = (
+            DailyCount.objects.select_for_update(of=("self",))
+            .filter(campaign=campaign, district=district, date=date)
+            .order_by("pk")
+            .first()
+        )
         if row is not None:
             row.campaign, row.district = campaign, district  # already loaded: spare the audit two queries
 
@@ -504,6 +533,7 @@ class _RollBack(Exception):
     """Raised inside import_counts()'s transaction to undo every row of a batch that must not be written."""
 
 
+@retry_on_contention
 def import_counts(
     *,
     campaign: Campaign,
@@ -531,6 +561,9 @@ def import_counts(
     phases_token = _phases_for_import.set({})
     try:
         with transaction.atomic():
+            # Every district of the batch before any row: a single save of one of them waits for the
+            # whole batch (or the batch for it), never each for the other.
+            lock_districts(row.district.pk for row in ordered)
             stored = {
                 (row.district_id, row.date): (row.online, row.offline)
                 for row in DailyCount.objects.filter(
