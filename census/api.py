@@ -15,6 +15,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import BigIntegerField, F, Max, OuterRef, Subquery, Sum, Value, Window
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
@@ -526,33 +527,37 @@ class DailyCountViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, viewsets.G
         campaign = current_campaign()
         if campaign is None:
             raise exceptions.ValidationError({"date": [_("There is no census campaign to record counts for.")]})
-        expected_version = None
-        if "If-Match" in request.headers:
-            current = DailyCount.objects.filter(campaign=campaign, district=district, date=values["date"]).first()
-            expected_version = parse_if_match(request.headers["If-Match"], current)
-        try:
-            result = record_count(
-                campaign=campaign,
-                district=district,
-                date=values["date"],
-                online=values["online"],
-                offline=values["offline"],
-                mode=values["mode"],
-                reason=values["reason"],
-                user=request.user if not isinstance(request.auth, ApiToken) else None,
-                source=AuditEntry.Source.API,
-                expected_version=expected_version,
-            )
-        except CountConflict as conflict:
-            raise PreconditionFailed(
-                _("The record was changed by someone else (it is now at version %(version)s); read it again.")
-                % {"version": conflict.current.version if conflict.current else 0}
-            ) from conflict
-        row = daily_counts_with_totals(
-            DailyCount.objects.filter(pk=result.count.pk), campaign=campaign, date_from=result.count.date
-        ).get()
+        # The answer is read in the write's own transaction, while the district is still locked: read
+        # after commit, it could show another writer's value, version and ETag as this write's.
+        with transaction.atomic():
+            expected_version = None
+            if "If-Match" in request.headers:
+                current = DailyCount.objects.filter(campaign=campaign, district=district, date=values["date"]).first()
+                expected_version = parse_if_match(request.headers["If-Match"], current)
+            try:
+                result = record_count(
+                    campaign=campaign,
+                    district=district,
+                    date=values["date"],
+                    online=values["online"],
+                    offline=values["offline"],
+                    mode=values["mode"],
+                    reason=values["reason"],
+                    user=request.user if not isinstance(request.auth, ApiToken) else None,
+                    source=AuditEntry.Source.API,
+                    expected_version=expected_version,
+                )
+            except CountConflict as conflict:
+                raise PreconditionFailed(
+                    _("The record was changed by someone else (it is now at version %(version)s); read it again.")
+                    % {"version": conflict.current.version if conflict.current else 0}
+                ) from conflict
+            row = daily_counts_with_totals(
+                DailyCount.objects.filter(pk=result.count.pk), campaign=campaign, date_from=result.count.date
+            ).get()
+            answer = DailyCountSerializer(row).data
         return Response(
-            DailyCountSerializer(row).data,
+            answer,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
             headers={"ETag": version_etag(row.version)},
         )
