@@ -6,13 +6,15 @@ lock until every writer is waiting inside its write, then lets them go.
 """
 
 import datetime
+import re
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.db import OperationalError, connection, transaction
 
 from census.access import issue_token
-from census.contention import is_contention, retry_on_contention
+from census.contention import ATTEMPTS, is_contention, retry_on_contention
 from census.models import AuditEntry, DailyCount
 from census.services import CountRow, import_counts, lock_districts, record_count
 from regions.models import District
@@ -111,7 +113,7 @@ def test_an_import_applied_while_the_api_writes_one_of_its_districts_keeps_both(
     assert preview.status_code == 200 and preview.context["token"]
     _token, key = issue_token(name="district office", region=area.region, can_write=True)
     body = {"district": area.third.kato, "date": OPEN_DAY.isoformat(), "online": 44, "offline": 4, "reason": "Late sheet"}
-    api = Writer(lambda: client_with(key).post("/api/v1/daily-counts/", body, format="json"))
+    api = Writer(lambda: client_with(key).post("/api/v1/daily-counts/?lang=en", body, format="json"))
     imported = Writer(lambda: staff_client.post("/en/entry/import/apply/", {"token": preview.context["token"]}))
 
     # when: the API write waits for the third district, then the import reaches it too
@@ -194,3 +196,56 @@ def test_a_transaction_that_loses_a_deadlock_runs_again_and_publishes_its_work_o
 
 def test_a_deadlock_is_recognised_by_its_sqlstate_and_a_lost_connection_is_not():
     assert not is_contention(OperationalError("server closed the connection unexpectedly"))
+
+
+@contextmanager
+def every_district_lock_loses_a_deadlock():
+    """PostgreSQL answers every district lock with a real deadlock error (SQLSTATE 40P01), as if another save always won."""
+    attempts = []
+
+    def wrapper(execute, sql, params, many, context):
+        if re.match(r'SELECT .* FROM "regions_district" .*FOR (NO KEY )?UPDATE', sql):
+            attempts.append(sql)
+            return execute("DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$", None, many, context)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield attempts
+
+
+def test_a_save_that_keeps_losing_deadlocks_is_retried_then_told_so_on_every_page_and_the_api_never_a_500(
+    area, campaign, staff_client
+):
+    # given: a form, a grid, an API write and a previewed import, all for the region's districts
+    kato = area.first.kato
+    form = {"date": OPEN_DAY.isoformat(), "mode": "daily", "online": "5", "offline": "1", "reason": "", "version": 0}
+    grid = {
+        "date": OPEN_DAY.isoformat(), "mode": "daily", "reason": "", f"{kato}-online": "5", f"{kato}-offline": "1",
+        f"{kato}-version": "0", f"{kato}-online-was": "", f"{kato}-offline-was": "",
+    }  # fmt: skip
+    _token, key = issue_token(name="district office", region=area.region, can_write=True)
+    body = {"district": kato, "date": OPEN_DAY.isoformat(), "online": 5, "offline": 1}
+    preview = upload(staff_client, f"district;date;online;offline\r\n{kato};{OPEN_DAY};5;1\r\n".encode())
+    assert preview.context["token"]
+
+    # when: every attempt loses
+    with every_district_lock_loses_a_deadlock() as attempts:
+        on_form = staff_client.post(f"/en/entry/district/{kato}/", form)
+        on_grid = staff_client.post(f"/en/entry/region/{area.region.kato}/", grid)
+        on_api = client_with(key).post("/api/v1/daily-counts/?lang=en", body, format="json")
+        on_api_with_key = client_with(key).post("/api/v1/daily-counts/?lang=en", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        on_import = staff_client.post("/en/entry/import/apply/", {"token": preview.context["token"]})
+
+    # then: each was tried a few times, then answered plainly; nothing was written, and the import can be applied again
+    assert len(attempts) == 5 * ATTEMPTS
+    said = "Another save of the same districts was in progress, so nothing was saved. Try again."
+    assert on_form.status_code == 409 and said in on_form.content.decode()
+    assert on_grid.status_code == 409 and said in on_grid.content.decode()
+    for answer in (on_api, on_api_with_key):
+        assert answer.status_code == 503
+        assert answer.json()["code"] == "write_contended" and answer.json()["detail"] == said
+        assert answer["Retry-After"] == "1"
+    assert on_import.status_code == 503 and said in on_import.content.decode()
+    assert on_import.context["token"] == preview.context["token"]
+    assert not DailyCount.objects.exists() and not AuditEntry.objects.exists()
+    assert staff_client.post("/en/entry/import/apply/", {"token": preview.context["token"]}).status_code == 302
