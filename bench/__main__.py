@@ -43,12 +43,19 @@ def main():
     parser.add_argument("--memory-child", metavar="SLUG", help=argparse.SUPPRESS)
     parser.add_argument("--dashboards", action="store_true", help="dashboard serving and refresh instead (bench/dashboards.py)")
     parser.add_argument("--api", action="store_true", help="the coverage endpoint under load instead (bench/api.py)")
+    parser.add_argument("--imports", action="store_true", help="a 10,000-row file's preview and apply instead (bench/imports.py)")
     args = parser.parse_args()
 
     if args.api:
         from bench import api
 
         api.main()
+        return
+
+    if args.imports:
+        from bench import imports
+
+        imports.main()
         return
 
     if args.dashboards:

@@ -15,6 +15,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import BigIntegerField, F, Max, OuterRef, Subquery, Sum, Value, Window
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
@@ -31,7 +32,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from census.access import scope_of
 from census.authentication import ApiRateThrottle, ThrottleBeforeRefusal
-from census.errors import CountConflict
+from census.contention import retry_on_contention
+from census.errors import CountConflict, WriteContended
 from census.exporting import neutralise
 from census.idempotency import idempotent
 from census.models import ApiToken, AuditEntry, Campaign, DailyCount
@@ -101,6 +103,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+    elif isinstance(exc, WriteContended):
+        exc = WriteBusy(exc.message)
     response = drf_exception_handler(exc, context)
     if response is None:
         log.error("API request failed", exc_info=exc)
@@ -125,6 +129,15 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class WriteBusy(exceptions.APIException):
+    """A write that kept losing to other saves of the same district (a deadlock, retried): nothing changed, send it again."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "write_contended"
+    # Seconds; the other save is usually done well within this.
+    wait = 1
+
+
 class UnprocessableEntity(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "unprocessable"
@@ -140,6 +153,7 @@ def error_responses(*codes: int) -> dict:
         412: "If-Match names a version that is no longer current.",
         422: "The Idempotency-Key was already used for a different request.",
         429: "Too many requests for this token; see Retry-After.",
+        503: "Other saves of the same district kept the write from going through; nothing changed. Retry after Retry-After.",
     }
     # Keyed by media type too: an error is JSON even when CSV was asked for.
     return {(code, "application/json"): OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
@@ -458,7 +472,7 @@ def version_etag(version: int) -> str:
         responses={
             (200, "application/json"): DailyCountSerializer,
             (201, "application/json"): DailyCountSerializer,
-            **error_responses(400, 401, 403, 404, 412, 422, 429),
+            **error_responses(400, 401, 403, 404, 412, 422, 429, 503),
         },
     ),
 )
@@ -496,7 +510,9 @@ class DailyCountViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, viewsets.G
         return super().perform_content_negotiation(request, force=force or request.method == "POST")
 
     def create(self, request, *args, **kwargs):
-        return idempotent(request, lambda: self._record(request))
+        # Retried as a whole: with an Idempotency-Key the write runs inside the key's transaction,
+        # and only that outermost transaction can be run again after losing a deadlock.
+        return retry_on_contention(idempotent)(request, lambda: self._record(request))
 
     def _record(self, request) -> Response:
         body = DailyCountWriteSerializer(data=request.data)
@@ -512,33 +528,37 @@ class DailyCountViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, viewsets.G
         campaign = current_campaign()
         if campaign is None:
             raise exceptions.ValidationError({"date": [_("There is no census campaign to record counts for.")]})
-        expected_version = None
-        if "If-Match" in request.headers:
-            current = DailyCount.objects.filter(campaign=campaign, district=district, date=values["date"]).first()
-            expected_version = parse_if_match(request.headers["If-Match"], current)
-        try:
-            result = record_count(
-                campaign=campaign,
-                district=district,
-                date=values["date"],
-                online=values["online"],
-                offline=values["offline"],
-                mode=values["mode"],
-                reason=values["reason"],
-                user=request.user if not isinstance(request.auth, ApiToken) else None,
-                source=AuditEntry.Source.API,
-                expected_version=expected_version,
-            )
-        except CountConflict as conflict:
-            raise PreconditionFailed(
-                _("The record was changed by someone else (it is now at version %(version)s); read it again.")
-                % {"version": conflict.current.version if conflict.current else 0}
-            ) from conflict
-        row = daily_counts_with_totals(
-            DailyCount.objects.filter(pk=result.count.pk), campaign=campaign, date_from=result.count.date
-        ).get()
+        # The answer is read in the write's own transaction, while the district is still locked: read
+        # after commit, it could show another writer's value, version and ETag as this write's.
+        with transaction.atomic():
+            expected_version = None
+            if "If-Match" in request.headers:
+                current = DailyCount.objects.filter(campaign=campaign, district=district, date=values["date"]).first()
+                expected_version = parse_if_match(request.headers["If-Match"], current)
+            try:
+                result = record_count(
+                    campaign=campaign,
+                    district=district,
+                    date=values["date"],
+                    online=values["online"],
+                    offline=values["offline"],
+                    mode=values["mode"],
+                    reason=values["reason"],
+                    user=request.user if not isinstance(request.auth, ApiToken) else None,
+                    source=AuditEntry.Source.API,
+                    expected_version=expected_version,
+                )
+            except CountConflict as conflict:
+                raise PreconditionFailed(
+                    _("The record was changed by someone else (it is now at version %(version)s); read it again.")
+                    % {"version": conflict.current.version if conflict.current else 0}
+                ) from conflict
+            row = daily_counts_with_totals(
+                DailyCount.objects.filter(pk=result.count.pk), campaign=campaign, date_from=result.count.date
+            ).get()
+            answer = DailyCountSerializer(row).data
         return Response(
-            DailyCountSerializer(row).data,
+            answer,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
             headers={"ETag": version_etag(row.version)},
         )

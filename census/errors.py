@@ -1,6 +1,7 @@
 """Errors the write path raises, for forms, the API and imports to show to people."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 class CountRejected(ValidationError):
@@ -21,3 +22,15 @@ class ImportRejected(Exception):
     def __init__(self, errors):
         self.errors = errors
         super().__init__("; ".join(f"line {line}: {message}" for line, _column, message in errors))
+
+
+class WriteContended(Exception):
+    """Another save of the same districts kept winning (a deadlock or serialisation failure, retried); nothing was written."""
+
+    @property
+    def message(self) -> str:
+        # Translated when shown, in the language of whoever asked.
+        return _("Another save of the same districts was in progress, so nothing was saved. Try again.")
+
+    def __str__(self):
+        return "Another save of the same districts was in progress; nothing was saved."

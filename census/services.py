@@ -6,14 +6,15 @@ Views, the API, imports and commands call these; nothing else writes counts.
 """
 
 import datetime
+from collections import defaultdict
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from census.contention import retry_on_contention
 from census.errors import CountConflict, CountRejected
 from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
 from regions.models import District, Region
@@ -155,54 +156,219 @@ def record_audit(*, subject, record, campaign, user, source, changes, reason, di
     )
 
 
-def _set_count_values(row: DailyCount, values: dict[str, int], *, user, source, reason, created: bool) -> bool:
-    """Write new values to a locked row with its audit entry; False when nothing changed."""
-    changes = {c: [None if created else getattr(row, c), v] for c, v in values.items() if created or getattr(row, c) != v}
-    if not changes:
-        return False
-    for channel, value in values.items():
-        setattr(row, channel, value)
-    if not created:
-        row.version += 1
-    row.updated_by = user
-    row.save()
-    record_audit(
-        subject=AuditEntry.Subject.COUNT,
-        record=row,
-        campaign=row.campaign,
-        district=row.district,
-        date=row.date,
-        user=user,
-        source=source,
-        changes=changes,
-        reason=reason,
-    )
-    return True
+class _Ledger:
+    """The counts of some districts as a write sees them while it goes: the stored rows, then each entry's effect.
 
-
-def _lower_earlier_days(*, campaign, district, date, channel, excess, user, source, reason) -> datetime.date | None:
-    """Take `excess` off the channel's most recent days before `date`, latest first; return the earliest day touched.
-
-    A cumulative total entered below what is already recorded means earlier days
-    were over-reported; the correction lands where the surplus most recently
-    arrived, so every stored daily figure stays non-negative.
+    record_count() and import_counts() apply every rule to a ledger in memory,
+    entry after entry (so an entry sees what the entries before it did), and
+    write what changed at the end in a few bulk statements: a 10,000-row import
+    is a handful of queries, not tens of thousands. The caller holds the
+    districts' locks (lock_districts), so nothing else changes these rows
+    between the read and the write.
     """
-    earliest = None
-    earlier_rows = (
-        DailyCount.objects.select_for_update()
-        .filter(campaign=campaign, district=district, date__lt=date, **{f"{channel}__gt": 0})
-        .order_by("-date")
+
+    def __init__(self, campaign: Campaign, rows, districts: dict[int, District]):
+        self.campaign = campaign
+        self.districts = districts
+        self.days: dict[int, dict[datetime.date, DailyCount]] = defaultdict(dict)
+        for row in rows:
+            self.days[row.district_id][row.date] = row
+        self.created: list[DailyCount] = []
+        self.updated: dict[int, DailyCount] = {}
+        self.audit: list[tuple[DailyCount, dict, str]] = []
+        self.owed: dict[int, datetime.date] = {}
+        self.user = self.source = None
+
+    def row(self, district: District, date: datetime.date) -> DailyCount | None:
+        return self.days[district.pk].get(date)
+
+    def totals_before(self, district: District, date: datetime.date) -> dict[str, int]:
+        earlier = [row for day, row in self.days[district.pk].items() if day < date]
+        return {channel: sum(getattr(row, channel) for row in earlier) for channel in CHANNELS}
+
+    def set_values(self, row: DailyCount, values: dict[str, int], *, reason: str, created: bool) -> bool:
+        """New values for a row, with its audit entry to come; False when nothing changed."""
+        changes = {c: [None if created else getattr(row, c), v] for c, v in values.items() if created or getattr(row, c) != v}
+        if not changes:
+            return False
+        for channel, value in values.items():
+            setattr(row, channel, value)
+        if created:
+            self.days[row.district_id][row.date] = row
+            self.created.append(row)
+        else:
+            row.version += 1
+            if row.pk is not None:
+                self.updated[row.pk] = row
+        row.updated_by = self.user
+        self.audit.append((row, changes, reason))
+        return True
+
+    def lower_earlier_days(self, *, district, date, channel, excess, reason) -> datetime.date | None:
+        """Take `excess` off the channel's most recent days before `date`, latest first; return the earliest day touched.
+
+        A cumulative total entered below what is already recorded means earlier days
+        were over-reported; the correction lands where the surplus most recently
+        arrived, so every stored daily figure stays non-negative.
+        """
+        earliest = None
+        earlier = sorted((row for day, row in self.days[district.pk].items() if day < date), key=lambda row: row.date)
+        for row in reversed(earlier):
+            if excess == 0:
+                break
+            if getattr(row, channel) <= 0:
+                continue
+            taken = min(excess, getattr(row, channel))
+            excess -= taken
+            self.set_values(row, {channel: getattr(row, channel) - taken}, reason=reason, created=False)
+            earliest = row.date
+        return earliest
+
+    def owe(self, district: District, from_date: datetime.date) -> None:
+        self.owed[district.pk] = min(from_date, self.owed.get(district.pk, from_date))
+
+    def write(self) -> None:
+        """Write every changed row and its audit entries, and ask for coverage work once per district."""
+        now = timezone.now()
+        DailyCount.objects.bulk_create(self.created, batch_size=1000)
+        for row in self.updated.values():
+            row.updated_at = now  # auto_now is not applied by bulk_update
+        DailyCount.objects.bulk_update(
+            list(self.updated.values()), ["online", "offline", "version", "updated_by", "updated_at"], batch_size=1000
+        )
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    subject=AuditEntry.Subject.COUNT,
+                    object_id=row.pk,
+                    campaign=self.campaign,
+                    district_id=row.district_id,
+                    region_id=self.districts[row.district_id].region_id,
+                    date=row.date,
+                    user=self.user,
+                    source=self.source,
+                    changes=changes,
+                    reason=reason,
+                )
+                for row, changes, reason in self.audit
+            ],
+            batch_size=1000,
+        )
+        for district_id, from_date in sorted(self.owed.items()):
+            request_recompute(campaign=self.campaign, district=self.districts[district_id], from_date=from_date)
+
+
+def _entered(mode: str, date, online, offline) -> dict[str, int]:
+    """The entered figures as whole numbers, or CountRejected saying what is wrong with each."""
+    if mode not in EntryMode.choices:
+        raise CountRejected({"mode": [_("Choose daily or cumulative entry.")]})
+    if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
+        raise CountRejected({"date": [_("Enter a valid date.")]})
+    entered = {}
+    errors = {}
+    for channel, value in (("online", online), ("offline", offline)):
+        try:
+            entered[channel] = _clean_value(channel, value)
+        except CountRejected as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise CountRejected(errors)
+    return entered
+
+
+def _enter_count(
+    ledger: _Ledger,
+    *,
+    district: District,
+    date: datetime.date,
+    entered: dict[str, int],
+    mode: str,
+    reason: str,
+    expected_version: int | None,
+) -> CountResult:
+    """Apply one district-day's entry to the ledger with every rule of the write path; raises before changing anything."""
+    campaign = ledger.campaign
+    row = ledger.row(district, date)
+    if expected_version is not None and (row.version if row else 0) != expected_version:
+        raise CountConflict(current=row)
+
+    if mode == EntryMode.CUMULATIVE:
+        earlier = ledger.totals_before(district, date)
+        falling = {channel: earlier[channel] - entered[channel] for channel in CHANNELS if entered[channel] < earlier[channel]}
+        if falling and not reason:
+            raise CountRejected(
+                {
+                    channel: [
+                        _(
+                            "The total as of %(date)s (%(total)s) is below the %(earlier)s already recorded before that day. "
+                            "A lower total is a correction: give a reason."
+                        )
+                        % {"date": _day(date), "total": _number(entered[channel]), "earlier": _number(earlier[channel])}
+                    ]
+                    for channel in falling
+                }
+            )
+        values = {channel: max(entered[channel] - earlier[channel], 0) for channel in CHANNELS}
+    else:
+        falling = {}
+        values = entered
+
+    stored = {channel: getattr(row, channel) if row else 0 for channel in CHANNELS}
+    _check_date(
+        campaign=campaign,
+        district=district,
+        date=date,
+        increments={channel: values[channel] - stored[channel] for channel in CHANNELS},
+        new_row=row is None,
     )
-    for row in earlier_rows:
-        if excess == 0:
-            break
-        taken = min(excess, getattr(row, channel))
-        excess -= taken
-        _set_count_values(row, {channel: getattr(row, channel) - taken}, user=user, source=source, reason=reason, created=False)
-        earliest = row.date
-    return earliest
+
+    if row is not None and not reason:
+        lowered = [c for c in CHANNELS if values[c] < getattr(row, c)]
+        changed = any(values[c] != getattr(row, c) for c in CHANNELS)
+        if lowered:
+            raise CountRejected({c: [_("Lowering a recorded figure is a correction: give a reason.")] for c in lowered})
+        if changed and date < timezone.localdate():
+            raise CountRejected({"reason": [_("Changing a past day's figures is a correction: give a reason.")]})
+
+    created = row is None
+    if created:
+        row = DailyCount(campaign=campaign, district=district, date=date)
+    changed = ledger.set_values(row, values, reason=reason, created=created)
+
+    recompute_from = date if changed else None
+    for channel, excess in falling.items():
+        touched = ledger.lower_earlier_days(district=district, date=date, channel=channel, excess=excess, reason=reason)
+        if touched:
+            recompute_from = min(touched, recompute_from or touched)
+            changed = True
+
+    if recompute_from is not None:
+        ledger.owe(district, recompute_from)
+    return CountResult(count=row, created=created, changed=changed)
 
 
+def lock_districts(district_ids) -> None:
+    """Take the write lock of these districts, in one global order (by id), until the transaction ends.
+
+    Every writer of counts holds its districts' locks before it reads or writes
+    their rows, and a batch takes all of its locks up front in id order: two
+    writers then wait for each other in one direction only and never deadlock.
+    FOR NO KEY UPDATE of the district row alone (`of=self`, no ORDER BY over a
+    joined model) keeps the lock on what is meant: it does not block rows that
+    merely refer to the district (snapshots, audit entries), nor the campaign
+    row that every other write in the country refers to.
+    """
+    ids = sorted(set(district_ids))
+    if ids:
+        list(
+            District.objects.select_for_update(of=("self",), no_key=True)
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+@retry_on_contention
 def record_count(
     *,
     campaign: Campaign,
@@ -222,99 +388,31 @@ def record_count(
     active language) for bad input and CountConflict when `expected_version`
     no longer matches the stored row. `expected_version=0` means "I saw no row".
     """
-    if mode not in EntryMode.choices:
-        raise CountRejected({"mode": [_("Choose daily or cumulative entry.")]})
-    if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
-        raise CountRejected({"date": [_("Enter a valid date.")]})
-    entered = {}
-    errors = {}
-    for channel, value in (("online", online), ("offline", offline)):
-        try:
-            entered[channel] = _clean_value(channel, value)
-        except CountRejected as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise CountRejected(errors)
+    entered = _entered(mode, date, online, offline)
     reason = (reason or "").strip()
 
     with transaction.atomic():
         # One writer per district at a time: cumulative entry reads the days
         # before this one, and two first inserts of the same day must not race.
-        District.objects.select_for_update().filter(pk=district.pk).first()
-        row = DailyCount.objects.select_for_update().filter(campaign=campaign, district=district, date=date).first()
-        if row is not None:
-            row.campaign, row.district = campaign, district  # already loaded: spare the audit two queries
-
-        if expected_version is not None and (row.version if row else 0) != expected_version:
-            raise CountConflict(current=row)
-
-        if mode == EntryMode.CUMULATIVE:
-            before = DailyCount.objects.filter(campaign=campaign, district=district, date__lt=date).aggregate(
-                online=Sum("online"), offline=Sum("offline")
-            )
-            earlier = {channel: before[channel] or 0 for channel in CHANNELS}
-            falling = {
-                channel: earlier[channel] - entered[channel] for channel in CHANNELS if entered[channel] < earlier[channel]
-            }
-            if falling and not reason:
-                raise CountRejected(
-                    {
-                        channel: [
-                            _(
-                                "The total as of %(date)s (%(total)s) is below the %(earlier)s already recorded before that day. "
-                                "A lower total is a correction: give a reason."
-                            )
-                            % {"date": _day(date), "total": _number(entered[channel]), "earlier": _number(earlier[channel])}
-                        ]
-                        for channel in falling
-                    }
-                )
-            values = {channel: max(entered[channel] - earlier[channel], 0) for channel in CHANNELS}
-        else:
-            falling = {}
-            values = entered
-
-        stored = {channel: getattr(row, channel) if row else 0 for channel in CHANNELS}
-        _check_date(
-            campaign=campaign,
-            district=district,
-            date=date,
-            increments={channel: values[channel] - stored[channel] for channel in CHANNELS},
-            new_row=row is None,
+        lock_districts([district.pk])
+        # The row alone: ordered by pk, not by Meta.ordering, whose joins would lock the campaign too.
+        rows = list(
+            DailyCount.objects.select_for_update(of=("self",))
+            .filter(campaign=campaign, district=district, date=date)
+            .order_by("pk")[:1]
         )
-
-        if row is not None and not reason:
-            lowered = [c for c in CHANNELS if values[c] < getattr(row, c)]
-            changed = any(values[c] != getattr(row, c) for c in CHANNELS)
-            if lowered:
-                raise CountRejected({c: [_("Lowering a recorded figure is a correction: give a reason.")] for c in lowered})
-            if changed and date < timezone.localdate():
-                raise CountRejected({"reason": [_("Changing a past day's figures is a correction: give a reason.")]})
-
-        created = row is None
-        if created:
-            row = DailyCount(campaign=campaign, district=district, date=date)
-        changed = _set_count_values(row, values, user=user, source=source, reason=reason, created=created)
-
-        recompute_from = date if changed else None
-        for channel, excess in falling.items():
-            touched = _lower_earlier_days(
-                campaign=campaign,
-                district=district,
-                date=date,
-                channel=channel,
-                excess=excess,
-                user=user,
-                source=source,
-                reason=reason,
-            )
-            if touched:
-                recompute_from = min(touched, recompute_from or touched)
-                changed = True
-
-        if recompute_from is not None:
-            request_recompute(campaign=campaign, district=district, from_date=recompute_from)
-    return CountResult(count=row, created=created, changed=changed)
+        if mode == EntryMode.CUMULATIVE:
+            # The days before are read for their totals and may be lowered; the district's lock keeps them still.
+            rows += DailyCount.objects.filter(campaign=campaign, district=district, date__lt=date).order_by("date")
+        for row in rows:
+            row.campaign, row.district = campaign, district  # already loaded: spare the audit two queries
+        ledger = _Ledger(campaign, rows, {district.pk: district})
+        ledger.user, ledger.source = user, source
+        result = _enter_count(
+            ledger, district=district, date=date, entered=entered, mode=mode, reason=reason, expected_version=expected_version
+        )
+        ledger.write()
+    return result
 
 
 def set_status(
@@ -504,6 +602,7 @@ class _RollBack(Exception):
     """Raised inside import_counts()'s transaction to undo every row of a batch that must not be written."""
 
 
+@retry_on_contention
 def import_counts(
     *,
     campaign: Campaign,
@@ -515,43 +614,42 @@ def import_counts(
     dry_run: bool = False,
     rejected_elsewhere: bool = False,
 ) -> ImportSummary:
-    """Record many district-days all or nothing: every row goes through record_count() in one transaction.
+    """Record many district-days all or nothing, by the same rules as record_count(), in one transaction.
 
     Every row is tried, so the summary reports every problem at once; if any row
     is rejected or in conflict (or `rejected_elsewhere`: the caller found bad rows
-    of its own, e.g. an unknown district), or on a dry run, the transaction is
-    rolled back and nothing is written, not even audit entries or coverage work.
-    Rows go in date order, so cumulative totals of consecutive days in one file
-    are turned into daily figures against the days recorded just before them.
-    A row whose values are already stored changes nothing and adds no history,
-    so importing the same file twice is harmless.
+    of its own, e.g. an unknown district), or on a dry run, nothing is written,
+    not even audit entries or coverage work. Rows go in date order, so cumulative
+    totals of consecutive days in one file are turned into daily figures against
+    the days recorded just before them. A row whose values are already stored
+    changes nothing and adds no history, so importing the same file twice is
+    harmless. The stored rows are read once and the changes written in bulk at
+    the end; coverage work is owed once per district and published once.
     """
     ordered = sorted(rows, key=lambda row: (row.date, row.line))
     outcomes: list[RowOutcome] = []
+    districts = {row.district.pk: row.district for row in ordered}
     phases_token = _phases_for_import.set({})
     try:
         with transaction.atomic():
-            stored = {
-                (row.district_id, row.date): (row.online, row.offline)
-                for row in DailyCount.objects.filter(
-                    campaign=campaign,
-                    district__in={row.district.pk for row in ordered},
-                    date__in={row.date for row in ordered},
-                )
-            }
+            if not dry_run:
+                # Every district of the batch before any row is read: a single save of one of them waits
+                # for the whole batch (or the batch for it), never each for the other. A dry run writes
+                # nothing and holds no lock: a preview never delays anyone's save.
+                lock_districts(districts)
+            ledger = _Ledger(campaign, _stored_rows(campaign, mode, ordered), districts)
+            ledger.user, ledger.source = user, source
+            stored = {(d, day): (row.online, row.offline) for d, days in ledger.days.items() for day, row in days.items()}
             for row in ordered:
                 before = stored.get((row.district.pk, row.date))
                 try:
-                    result = record_count(
-                        campaign=campaign,
+                    result = _enter_count(
+                        ledger,
                         district=row.district,
                         date=row.date,
-                        online=row.online,
-                        offline=row.offline,
+                        entered=_entered(mode, row.date, row.online, row.offline),
                         mode=mode,
-                        reason=row.reason or reason,
-                        user=user,
-                        source=source,
+                        reason=(row.reason or reason or "").strip(),
                         expected_version=row.expected_version,
                     )
                 except CountRejected as exc:
@@ -565,6 +663,7 @@ def import_counts(
                 outcomes.append(RowOutcome(row=row, action=action, before=before, after=after))
             if dry_run or rejected_elsewhere or any(o.action in ("rejected", "conflict") for o in outcomes):
                 raise _RollBack
+            ledger.write()
     except _RollBack:
         applied = False
     else:
@@ -573,3 +672,15 @@ def import_counts(
         _phases_for_import.reset(phases_token)
     outcomes.sort(key=lambda outcome: outcome.row.line)
     return ImportSummary(outcomes=outcomes, applied=applied)
+
+
+def _stored_rows(campaign: Campaign, mode: str, rows: list[CountRow]) -> list[DailyCount]:
+    """The stored rows a batch reads, in one query: its district-days, and in cumulative mode every day before them."""
+    days = {row.date for row in rows if isinstance(row.date, datetime.date)}
+    if not days:
+        return []
+    # No ORDER BY: Meta.ordering would join the campaign and district tables for nothing.
+    stored = DailyCount.objects.filter(campaign=campaign, district__in={row.district.pk for row in rows}).order_by()
+    if mode == EntryMode.CUMULATIVE:
+        return list(stored.filter(date__lte=max(days)))
+    return list(stored.filter(date__in=days))

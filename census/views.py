@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from census import exporting, security
 from census.access import Scope, scope_of
-from census.errors import CountConflict, CountRejected
+from census.errors import CountConflict, CountRejected, WriteContended
 from census.forms import (
     DayForm,
     DistrictEntryForm,
@@ -266,6 +266,10 @@ def district_day(request, kato: str, *, scope: Scope, campaign: Campaign):
                         form.add_error(field if field in form.fields else None, error)
             except CountConflict as exc:
                 form, status = _conflicted_form(request, exc.current, campaign, district, data), 409
+            except WriteContended as exc:
+                # Nothing was saved; the form keeps what was typed, to be saved again.
+                form.add_error(None, exc.message)
+                status = 409
             else:
                 if result.changed:
                     messages.success(
@@ -455,28 +459,34 @@ def grid(request, kato: str, *, scope: Scope, campaign: Campaign):
         if not batch:
             messages.info(request, _("Nothing to save: no figure was changed."))
             return redirect(_page_url("entry:grid", region.kato, date=day.isoformat(), mode=mode))
-        summary = import_counts(
-            campaign=campaign,
-            rows=batch,
-            mode=mode,
-            user=request.user,
-            source=FORM,
-            reason=form.cleaned_data["reason"],
-        )
-        if summary.applied:
-            saved = summary.created + summary.changed
-            messages.success(
-                request,
-                _("Saved %(day)s: %(saved)s of %(sent)s districts changed.")
-                % {"day": _day(day), "saved": saved, "sent": len(batch)},
+        try:
+            summary = import_counts(
+                campaign=campaign,
+                rows=batch,
+                mode=mode,
+                user=request.user,
+                source=FORM,
+                reason=form.cleaned_data["reason"],
             )
-            return redirect(_page_url("entry:grid", region.kato, date=day.isoformat(), mode=mode))
-        status, reason_error = _mark_grid_errors(rows, summary, campaign, day, mode)
-        messages.error(
-            request,
-            _("Nothing was saved: %(count)s districts need attention. Everything you typed is kept below.")
-            % {"count": len(summary.failed)},
-        )
+        except WriteContended as exc:
+            # Nothing was saved: the page comes back with everything typed, to be saved once more.
+            status = 409
+            messages.error(request, exc.message)
+        else:
+            if summary.applied:
+                saved = summary.created + summary.changed
+                messages.success(
+                    request,
+                    _("Saved %(day)s: %(saved)s of %(sent)s districts changed.")
+                    % {"day": _day(day), "saved": saved, "sent": len(batch)},
+                )
+                return redirect(_page_url("entry:grid", region.kato, date=day.isoformat(), mode=mode))
+            status, reason_error = _mark_grid_errors(rows, summary, campaign, day, mode)
+            messages.error(
+                request,
+                _("Nothing was saved: %(count)s districts need attention. Everything you typed is kept below.")
+                % {"count": len(summary.failed)},
+            )
     else:
         day, mode, refused = _day_and_mode(request, calendar, region)
         if refused:
@@ -718,6 +728,16 @@ def import_file(request, *, scope: Scope, campaign: Campaign):
     return render(request, "census/import.html", {"form": form, "limits": limits, "campaign": campaign}, status=400)
 
 
+def _preview_again(request, *, scope, campaign, token, stored, status):
+    """The preview of a kept file, checked afresh, for an apply that wrote nothing and can be pressed again."""
+    read, summary = _run_import(
+        request, scope=scope, campaign=campaign, raw=bytes(stored.content), filename=stored.filename,
+        mode=stored.mode, reason=stored.reason, dry_run=True,
+    )  # fmt: skip
+    context = _preview_context(read, summary, token=token, filename=stored.filename, mode=stored.mode, campaign=campaign)
+    return render(request, "census/import_preview.html", context, status=status)
+
+
 @require_POST
 @staff_page
 def import_apply(request, *, scope: Scope, campaign: Campaign):
@@ -738,6 +758,11 @@ def import_apply(request, *, scope: Scope, campaign: Campaign):
     except FileRejected as exc:
         messages.error(request, exc.message)
         return redirect("entry:import")
+    except WriteContended as exc:
+        # Retried already and still losing to other saves of the same districts: the file stays
+        # kept under its token, and the preview comes back with "Apply" to press again.
+        messages.error(request, exc.message)
+        return _preview_again(request, scope=scope, campaign=campaign, token=token, stored=stored, status=503)
     except (OperationalError, InterfaceError):
         # The database went away mid-import (a restart, a cut connection): its one transaction was
         # rolled back. The file is still kept under its token, so the preview is shown again
@@ -748,12 +773,7 @@ def import_apply(request, *, scope: Scope, campaign: Campaign):
             _("The connection to the database was lost while importing %(filename)s: nothing was saved. Apply it again.")
             % {"filename": stored.filename},
         )
-        read, summary = _run_import(
-            request, scope=scope, campaign=campaign, raw=bytes(stored.content), filename=stored.filename,
-            mode=stored.mode, reason=stored.reason, dry_run=True,
-        )  # fmt: skip
-        context = _preview_context(read, summary, token=token, filename=stored.filename, mode=stored.mode, campaign=campaign)
-        return render(request, "census/import_preview.html", context, status=503)
+        return _preview_again(request, scope=scope, campaign=campaign, token=token, stored=stored, status=503)
     if not summary.applied:
         messages.error(request, _("Nothing was written: the file has problems (listed below)."))
         return render(

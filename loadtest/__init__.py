@@ -1,6 +1,7 @@
-"""`make loadtest` (`python -m loadtest [--readers 200] [--staff 20] [--seconds 60]`): a bounded load on loopback.
+"""`make loadtest` (`python -m loadtest [--readers 200] [--staff 20] [--batches 2] [--seconds 60]`): a bounded load on loopback.
 
-Dashboard readers and statistics staff saving counts, against gunicorn, a real Celery worker with its
+Dashboard readers, statistics staff saving counts one at a time and region staff saving the region
+grid and imports (many districts in one transaction), against gunicorn, a real Celery worker with its
 beat, PostgreSQL and Redis (DATABASE_URL and REDIS_URL; SQLite is refused). Prints requests/s and
 p50/p95/p99 per kind of request with the errors, then checks that every accepted save is stored and
 audited with its value and that the coverage snapshots equal a full recompute; exits 1 otherwise.

@@ -4,7 +4,8 @@
    there says nothing about the deployment) and needs DATABASE_URL and REDIS_URL.
 2. Migrates and loads the demo (load_demo tops up an existing one and changes nothing else), then
    prepares the accounts: one staff account per simulated staff member (loadtest.staff.NN, each on
-   one district, all with the demo password), a write token each, a read token, and a signed-in
+   one district, all with the demo password), a write token each, one region staff account per
+   simulated batch writer (loadtest.region.NN: the region grid and imports), a read token, and a signed-in
    session per official reader. Readers' sessions are created in the session store, as a browser that
    signed in earlier holds one: 200 sign-ins would measure the password hash (about 0.6 s of CPU
    each), not the dashboards. Staff do sign in through the form, as the scenario's writers.
@@ -114,7 +115,7 @@ def wait_for(condition, seconds: float, step: float = 0.2) -> bool:
 # --- Preparing the database ----------------------------------------------------------------------
 
 
-def prepare(readers: int, staff: int):
+def prepare(readers: int, staff: int, batches: int = 0):
     """Demo, accounts, tokens and sessions; returns the plan the simulated people follow."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.auth.hashers import make_password
@@ -156,7 +157,11 @@ def prepare(readers: int, staff: int):
 
     # Each staff member has district-days no one else writes: days on which both channels were open in the
     # region, shared out among the staff of one district. A form save then never meets another's version.
-    days = _open_days(campaign, region)
+    # Every fourth such day is the region staff's (grid and imports), each day one region staff member's:
+    # their batches lock the same districts as the single saves, on district-days no single save writes.
+    open_days = _open_days(campaign, region)
+    batch_days = [day for i, day in enumerate(open_days) if i % 4 == 3] if batches else []
+    days = [day for day in open_days if day not in batch_days]
     per_district = math.ceil(staff / len(districts))
     password_hash = make_password(DEMO_PASSWORD)  # one hash for every account: 20 hashes would cost seconds for nothing
     staff_plan = []
@@ -172,12 +177,23 @@ def prepare(readers: int, staff: int):
         slots = [(district.kato, day.isoformat()) for i, day in enumerate(days) if i % per_district == share]
         staff_plan.append({"username": username, "password": DEMO_PASSWORD, "token": key, "slots": slots, "user_id": user.pk})
 
+    batch_plan = []
+    for number in range(batches):
+        username = f"loadtest.region.{number + 1:02}"
+        users.filter(username=username).update(is_active=True)
+        user = provision_user(username=username, role="staff", kato=region.kato)
+        user.password, user.is_active = password_hash, True
+        user.save(update_fields=["password", "is_active"])
+        own = [day.isoformat() for i, day in enumerate(batch_days) if i % batches == number]
+        batch_plan.append({"username": username, "password": DEMO_PASSWORD, "days": own, "user_id": user.pk})
+
     highest = DailyCount.objects.filter(campaign=campaign).aggregate(top=Max("online"))["top"] or 0
     return campaign, Plan(
         region_kato=REGION,
         district_katos=[d.kato for d in districts],
         reader_sessions=reader_sessions,
         staff=staff_plan,
+        batch_staff=batch_plan,
         first_value=highest + 1,
     )
 
@@ -199,7 +215,8 @@ def finish_accounts(plan) -> None:
 
     from census.models import ApiToken
 
-    get_user_model().objects.filter(pk__in=[s["user_id"] for s in plan.staff]).update(is_active=False)
+    accounts = [s["user_id"] for s in plan.staff + plan.batch_staff]
+    get_user_model().objects.filter(pk__in=accounts).update(is_active=False)
     Session.objects.filter(
         session_key__in=[secret for kind, secret in plan.reader_sessions if kind in ("region", "national")]
     ).delete()
@@ -332,7 +349,7 @@ def drained_twice(redis_client, queue: str) -> bool:
 # --- The load ------------------------------------------------------------------------------------
 
 
-def drive(plan, host: str, readers: int, staff: int, seconds: float):
+def drive(plan, host: str, readers: int, staff: int, seconds: float, batches: int = 0):
     """Run the scenario with locust in this process; returns its statistics and the run's wall time."""
     from locust.env import Environment
 
@@ -341,14 +358,17 @@ def drive(plan, host: str, readers: int, staff: int, seconds: float):
     scenario.PLAN = plan
     scenario.Reader.fixed_count = readers
     scenario.Staff.fixed_count = staff
-    user_classes = [cls for cls, count in ((scenario.Reader, readers), (scenario.Staff, staff)) if count]
+    scenario.BatchStaff.fixed_count = batches
+    counts = ((scenario.Reader, readers), (scenario.Staff, staff), (scenario.BatchStaff, batches))
+    user_classes = [cls for cls, count in counts if count]
     env = Environment(user_classes=user_classes, host=host, catch_exceptions=True)
     runner = env.create_local_runner()
     started = time.monotonic()
-    runner.start(readers + staff, spawn_rate=max(50, staff))
+    everyone = readers + staff + batches
+    runner.start(everyone, spawn_rate=max(50, staff + batches))
     # The clock starts once every user is running and every staff member has signed in (seconds each on a busy
     # machine: the password hash is slow on purpose); the sign-ins are measured all the same.
-    wait_for(lambda: runner.user_count == readers + staff and plan.signed_in >= staff, 300)
+    wait_for(lambda: runner.user_count == everyone and plan.signed_in >= staff + batches, 300)
     gevent.sleep(seconds)
     # Nobody starts anything new, and every request in hand gets its answer before the users are stopped:
     # a save cut off mid-flight would leave the server's side of it unknown.
@@ -401,7 +421,7 @@ def check_writes(campaign, plan, since) -> dict:
 
     # A failed sign-in shows as an error anyway; this says whether django-axes holds any towards a lockout.
     sign_in_failures = (
-        AccessAttempt.objects.filter(username__in=[s["username"] for s in plan.staff]).aggregate(
+        AccessAttempt.objects.filter(username__in=[s["username"] for s in plan.staff + plan.batch_staff]).aggregate(
             failures=Sum("failures_since_start")
         )["failures"]
         or 0
@@ -411,6 +431,8 @@ def check_writes(campaign, plan, since) -> dict:
         "accepted": len(accepted),
         "accepted_form": sum(w.via == "form" for w in accepted),
         "accepted_api": sum(w.via == "api" for w in accepted),
+        "accepted_grid": sum(w.via == "grid" for w in accepted),
+        "accepted_import": sum(w.via == "import" for w in accepted),
         "attempted": len(plan.writes),
         "district_days": len(by_slot),
         "accepted_writes": [(w.kato, w.date, w.online, w.offline, w.via) for w in accepted],
@@ -484,7 +506,10 @@ def _row(name: str, entry, elapsed: float) -> dict:
 
 
 def print_table(result: dict) -> None:
-    print(f"\nLoad: {result['readers']} readers + {result['staff']} staff, {result['seconds']} s in all (loopback)")
+    print(
+        f"\nLoad: {result['readers']} readers + {result['staff']} staff + {result.get('batches', 0)} region staff, "
+        f"{result['seconds']} s in all (loopback)"
+    )
     load = result["load_average"]
     print(f"machine: {os.cpu_count()} cores, load average (1 min) {load['before']} before the load, {load['after']} at its end\n")
     print(f"{'kind':28} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
@@ -502,7 +527,8 @@ def print_table(result: dict) -> None:
         print("errors by kind: none")
     writes, snapshots = result["writes"], result["snapshots"]
     print(
-        f"accepted writes: {writes['accepted']} (form {writes['accepted_form']}, api {writes['accepted_api']}; "
+        f"accepted writes: {writes['accepted']} (form {writes['accepted_form']}, api {writes['accepted_api']}, "
+        f"region grid {writes['accepted_grid']}, import {writes['accepted_import']}; "
         f"{writes['attempted']} attempted on {writes['district_days']} district-days)"
     )
     print(f"lost writes: {writes['lost']}")
@@ -534,12 +560,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m loadtest", description="A bounded load on loopback; see loadtest/run.py.")
     parser.add_argument("--readers", type=int, default=200, help="dashboard readers (default 200)")
     parser.add_argument("--staff", type=int, default=20, help="staff saving counts (default 20)")
+    parser.add_argument(
+        "--batches", type=int, default=2, help="region staff saving the region grid and imports in turn (default 2)"
+    )
     parser.add_argument("--seconds", type=float, default=60, help="seconds of load once every user is in (default 60)")
     parser.add_argument("--drain-timeout", type=float, default=300, help="longest wait for the worker afterwards (default 300)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
     args = parser.parse_args(argv)
-    if args.staff < 1 or args.readers < 0 or args.seconds <= 0:
-        parser.error("--staff must be at least 1, --readers at least 0 and --seconds positive")
+    if args.staff < 1 or args.readers < 0 or args.batches < 0 or args.seconds <= 0:
+        parser.error("--staff must be at least 1, --readers and --batches at least 0 and --seconds positive")
 
     queue = f"census-loadtest-{uuid.uuid4().hex[:8]}"
     try:
@@ -568,7 +597,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         began = time.monotonic()
         print("preparing the demo, accounts and sessions ...", flush=True)
-        campaign, plan = prepare(args.readers, args.staff)
+        campaign, plan = prepare(args.readers, args.staff, args.batches)
         port = free_port()
         start_worker(processes, queue)
         start_server(processes, port)
@@ -586,10 +615,11 @@ def main(argv: list[str] | None = None) -> None:
         cpu_before["driver (locust)"] = sum(os.times()[:2])
         since = timezone.now()
         print(
-            f"load: {args.readers} readers + {args.staff} staff for {args.seconds:.0f} s on http://127.0.0.1:{port} ...",
+            f"load: {args.readers} readers + {args.staff} staff + {args.batches} region staff for {args.seconds:.0f} s "
+            f"on http://127.0.0.1:{port} ...",
             flush=True,
         )
-        stats, elapsed = drive(plan, f"http://127.0.0.1:{port}", args.readers, args.staff, args.seconds)
+        stats, elapsed = drive(plan, f"http://127.0.0.1:{port}", args.readers, args.staff, args.seconds, args.batches)
         stopped = time.monotonic()
         load_after = round(os.getloadavg()[0], 1)
         cpu = processes.cpu_seconds()
@@ -603,6 +633,7 @@ def main(argv: list[str] | None = None) -> None:
         snapshots = check_snapshots(campaign)
         result = summary(stats, elapsed, writes, snapshots, drain_seconds, args.readers, args.staff)
         result["load_average"] = {"before": load_before, "after": load_after}
+        result["batches"] = args.batches
         result["cpu_seconds"] = {name: round(value - cpu_before.get(name, 0), 1) for name, value in cpu.items()}
         finish_accounts(plan)
     finally:

@@ -4,8 +4,11 @@ Readers come in four kinds, by their number: a region official and a national of
 reading dashboards), a member of the public (public pages and the widget), and an API client with a
 read token (coverage and the briefing). Staff sign in through the sign-in form (session + CSRF), then
 save counts for the district-days that are theirs alone, in turn through the district day form and
-through the API with their write token. Each write carries a value no other write has, and every
-accepted one (2xx, or the form's 302) is remembered for the checks after the run.
+through the API with their write token. Region staff (BatchStaff) save many districts at once, in turn
+through the region grid (a day of every district) and through an import (a file of two days of every
+district, previewed then applied): days of their own, in the same districts the single saves write to,
+so every batch meets single saves on its districts' locks. Each write carries a value no other write
+has, and every accepted one (2xx, or the form's 302) is remembered for the checks after the run.
 
 Every request is made without following redirects: a reader sent to the sign-in page, or a form
 answered with anything but its redirect, counts as an error.
@@ -16,6 +19,7 @@ import random
 import re
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from locust import FastHttpUser, between, task
 
@@ -23,6 +27,8 @@ LANGUAGES = ("kk", "ru", "en")
 REASON = "load test"
 _HIDDEN = re.compile(r'<input[^>]*name="(csrfmiddlewaretoken|version|date)"[^>]*value="([^"]*)"')
 _HIDDEN_REVERSED = re.compile(r'<input[^>]*value="([^"]*)"[^>]*name="(csrfmiddlewaretoken|version|date)"')
+_GRID_VERSION = re.compile(r'<input[^>]*name="(\d{9})-version"[^>]*value="(\d+)"')
+_IMPORT_TOKEN = re.compile(r'<input[^>]*name="token"[^>]*value="([^"]+)"')
 
 
 @dataclass
@@ -46,6 +52,7 @@ class Plan:
     district_katos: list[str]
     reader_sessions: list[tuple[str, str]]  # per reader: (kind, session key or token key)
     staff: list[dict]  # per staff: username, password, token, slots [(kato, iso date)]
+    batch_staff: list[dict]  # per region staff member: username, password, days [iso date] of their own
     first_value: int  # above every online figure stored before the run, so each write changes its row
     session_cookie: str = "sessionid"
     signed_in: int = 0  # staff past their first sign-in attempt: the load's clock starts when all are
@@ -55,6 +62,7 @@ class Plan:
     _values: itertools.count = field(default=None, repr=False)
     _readers: itertools.count = field(default_factory=itertools.count, repr=False)
     _staff: itertools.count = field(default_factory=itertools.count, repr=False)
+    _batch_staff: itertools.count = field(default_factory=itertools.count, repr=False)
 
     def next_value(self) -> int:
         # One process, cooperative greenlets: a shared counter needs no lock.
@@ -141,7 +149,23 @@ class Reader(FastHttpUser):
             self._get(f"/api/v1/briefing/?region={region}&lang={language}", "api: briefing")
 
 
-class Staff(FastHttpUser):
+class SignsIn:
+    """Signs in through the sign-in form, as a person does: the page for its CSRF token, then the POST."""
+
+    def _sign_in(self) -> bool:
+        with self.client.get("/ru/login/", name="sign-in page", allow_redirects=False, catch_response=True) as page:
+            if not _check(page, (200,)):
+                return False
+            token = _hidden_fields(page.text).get("csrfmiddlewaretoken", "")
+        form = {"csrfmiddlewaretoken": token, "username": self.account["username"], "password": self.account["password"]}
+        with self.client.post(
+            "/ru/login/", data=form, name="sign in", headers={"Referer": self.host + "/ru/login/"},
+            allow_redirects=False, catch_response=True,
+        ) as response:  # fmt: skip
+            return _check(response, (302,))
+
+
+class Staff(SignsIn, FastHttpUser):
     """Statistics staff entering the day's figures: a save every 1–3 s, through the form and the API in turn."""
 
     wait_time = between(1.0, 3.0)
@@ -155,18 +179,6 @@ class Staff(FastHttpUser):
         self.saves = itertools.count(self.number % 2)
         self.signed_in = self._sign_in()
         PLAN.signed_in += 1
-
-    def _sign_in(self) -> bool:
-        with self.client.get("/ru/login/", name="sign-in page", allow_redirects=False, catch_response=True) as page:
-            if not _check(page, (200,)):
-                return False
-            token = _hidden_fields(page.text).get("csrfmiddlewaretoken", "")
-        form = {"csrfmiddlewaretoken": token, "username": self.account["username"], "password": self.account["password"]}
-        with self.client.post(
-            "/ru/login/", data=form, name="sign in", headers={"Referer": self.host + "/ru/login/"},
-            allow_redirects=False, catch_response=True,
-        ) as response:  # fmt: skip
-            return _check(response, (302,))
 
     @task
     def save(self):
@@ -225,3 +237,99 @@ class Staff(FastHttpUser):
             "/api/v1/daily-counts/", json=body, name="save: api", headers=headers, allow_redirects=False, catch_response=True
         ) as response:
             return _check(response, (200, 201))
+
+
+class BatchStaff(SignsIn, FastHttpUser):
+    """Region staff saving many districts at once: every 1–3 s the region grid for a day, or a file of two days, in turn."""
+
+    wait_time = between(1.0, 3.0)
+    fixed_count = 0
+
+    def on_start(self):
+        self.number = next(PLAN._batch_staff)
+        self.account = PLAN.batch_staff[self.number]
+        self.days = itertools.cycle(self.account["days"])
+        self.saves = itertools.count(self.number % 2)
+        self.signed_in = self._sign_in()
+        PLAN.signed_in += 1
+
+    @task
+    def save(self):
+        if PLAN.stopping:
+            return
+        PLAN.busy += 1
+        try:
+            if not self.signed_in:
+                self.signed_in = self._sign_in()
+            elif next(self.saves) % 2:
+                self._import([next(self.days), next(self.days)])
+            else:
+                self._grid(next(self.days))
+        finally:
+            PLAN.busy -= 1
+
+    def _writes(self, days: list[str], via: str) -> list[Write]:
+        writes = []
+        for day in days:
+            for kato in PLAN.district_katos:
+                value = PLAN.next_value()
+                writes.append(Write(staff=-1 - self.number, kato=kato, date=day, online=value, offline=value // 2, via=via))
+        PLAN.writes.extend(writes)
+        return writes
+
+    def _accepted(self, writes: list[Write], accepted: bool) -> None:
+        for write in writes:
+            write.accepted = accepted
+
+    def _grid(self, day: str) -> None:
+        url = f"/ru/entry/region/{PLAN.region_kato}/?date={day}&mode=daily"
+        with self.client.get(url, name="entry: region grid", allow_redirects=False, catch_response=True) as page:
+            if not _check(page, (200,)):
+                return
+            versions = dict(_GRID_VERSION.findall(page.text))
+            token = _hidden_fields(page.text).get("csrfmiddlewaretoken", "")
+        writes = self._writes([day], "grid")
+        form = {"csrfmiddlewaretoken": token, "date": day, "mode": "daily", "reason": REASON}
+        for write in writes:
+            form[f"{write.kato}-online"] = str(write.online)
+            form[f"{write.kato}-offline"] = str(write.offline)
+            form[f"{write.kato}-version"] = versions.get(write.kato, "0")
+            form[f"{write.kato}-online-was"] = form[f"{write.kato}-offline-was"] = ""
+        with self.client.post(
+            url, data=urlencode(form), name="save: region grid", allow_redirects=False, catch_response=True,
+            headers={"Referer": self.host + url, "Content-Type": "application/x-www-form-urlencoded"},
+        ) as response:  # fmt: skip
+            self._accepted(writes, _check(response, (302,)))
+
+    def _import(self, days: list[str]) -> None:
+        with self.client.get("/ru/entry/import/", name="entry: import page", allow_redirects=False, catch_response=True) as page:
+            if not _check(page, (200,)):
+                return
+            token = _hidden_fields(page.text).get("csrfmiddlewaretoken", "")
+        writes = self._writes(days, "import")
+        lines = ["kato;date;online;offline"] + [f"{w.kato};{w.date};{w.online};{w.offline}" for w in writes]
+        fields = {"csrfmiddlewaretoken": token, "mode": "daily", "reason": REASON}
+        boundary = uuid.uuid4().hex
+        body = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in fields.items())
+        body += (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="counts.csv"\r\n'
+            f"Content-Type: text/csv\r\n\r\n" + "\r\n".join(lines) + f"\r\n\r\n--{boundary}--\r\n"
+        )
+        headers = {"Referer": self.host + "/ru/entry/import/", "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        with self.client.post(
+            "/ru/entry/import/", data=body.encode(), name="import: preview", headers=headers,
+            allow_redirects=False, catch_response=True,
+        ) as preview:  # fmt: skip
+            if not _check(preview, (200,)):
+                return
+            found = _IMPORT_TOKEN.search(preview.text)
+            if found is None:
+                preview.failure("the preview offers nothing to apply")
+                return
+        form = {"csrfmiddlewaretoken": token, "token": found.group(1)}
+        with self.client.post(
+            "/ru/entry/import/apply/", data=urlencode(form), name="save: import apply", allow_redirects=False,
+            catch_response=True,
+            headers={"Referer": self.host + "/ru/entry/import/", "Content-Type": "application/x-www-form-urlencoded"},
+        ) as response:  # fmt: skip
+            self._accepted(writes, _check(response, (302,)))

@@ -915,7 +915,13 @@ def render_dashboard(
         key = {"campaign": campaign, "kind": kind, "kato": kato, "as_of": as_of, "language": language}
         with transaction.atomic():
             previous = (
-                RenderedDashboard.objects.select_for_update().filter(**key).only("id", "source_computed_at", "design").first()
+                # Only this row (of=self), and no ORDER BY over Meta.ordering: that joins census_campaign,
+                # and FOR UPDATE would then lock the campaign row that every count write needs too.
+                RenderedDashboard.objects.select_for_update(of=("self",))
+                .filter(**key)
+                .only("id", "source_computed_at", "design")
+                .order_by("pk")
+                .first()
             )
             if (
                 document is not None

@@ -1,4 +1,4 @@
-"""`make loadtest`, small: readers and staff against a real gunicorn, Celery worker, PostgreSQL and Redis.
+"""`make loadtest`, small: readers, staff and region staff (grid and imports) against a real gunicorn, Celery worker, PostgreSQL and Redis.
 
 The run is `python -m loadtest` in a child process on the test database, the code `make loadtest`
 runs. Its own verdict (exit status and figures) is checked, and then, independently, with this
@@ -59,22 +59,24 @@ def test_a_small_load_ends_with_no_errors_no_lost_writes_and_snapshots_equal_to_
     assert total["requests"] > 10, output
     assert figures["writes"]["accepted"] >= 3, output
     kinds = {row["name"] for row in figures["rows"]}
-    assert {"sign in", "save: district day form", "save: api"} <= kinds, output
+    assert {"sign in", "save: district day form", "save: api", "save: region grid", "save: import apply"} <= kinds, output
     for reader in (("dashboard: ",), ("public page", "widget"), ("api: ",)):
         assert any(kind.startswith(reader) for kind in kinds), (reader, output)
 
-    # checked again from here: each accepted write is in the audit trail with its value, by the form or the API,
-    # and each district-day written holds the last value accepted for it (no one else wrote there)
+    # checked again from here: each accepted write is in the audit trail with its value, by the form, the API,
+    # the region grid or an import, and each district-day written holds the last value accepted for it
+    # (no one else wrote there)
     campaign = Campaign.objects.get(slug="census-2021")
     accepted = figures["writes"]["accepted_writes"]
-    assert {via for *_rest, via in accepted} == {"form", "api"}
+    assert {via for *_rest, via in accepted} == {"form", "api", "grid", "import"}
     audited = {
         (entry.district.kato, entry.date.isoformat(), entry.changes["online"][1], entry.source)
         for entry in AuditEntry.objects.filter(campaign=campaign, subject=AuditEntry.Subject.COUNT, reason="load test")
     }
     last = {}
     for kato, day, online, offline, via in accepted:
-        assert (kato, day, online, via) in audited, (kato, day, online, via)
+        source = {"grid": "form"}.get(via, via)  # the grid is a web form too
+        assert (kato, day, online, source) in audited, (kato, day, online, via)
         last[kato, day] = (online, offline)
     for (kato, day), values in last.items():
         row = DailyCount.objects.get(campaign=campaign, district__kato=kato, date=day)

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
+from census.errors import WriteContended
 from census.importing import FileRejected, Limits, check_size, outcome_errors, read_counts
 from census.models import AuditEntry, Campaign
 from census.services import EntryMode, import_counts
@@ -28,6 +29,9 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, **options):
         try:
             self.import_file(file, **options)
+        except WriteContended as exc:
+            # Retried already: other saves of the same districts kept winning. Nothing was written.
+            raise CommandError(f"{file}: {exc.message}") from exc
         except (OperationalError, InterfaceError) as exc:
             # The server went away (restarted, crashed, cut the connection) or ended the transaction
             # (deadlock, timeout): the import's one transaction was rolled back. Rows already stored
