@@ -5,6 +5,7 @@ import os
 
 import pytest
 import time_machine
+from celery._state import _set_task_join_will_block
 from django.core.management import call_command
 from django.db import connection, transaction
 
@@ -47,6 +48,10 @@ def celery_in_process(request):
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    # An eager task raises Celery's process-wide "joining would block" flag while it runs and puts back the value
+    # it found; two threads publishing at once (the concurrency tests) can leave it raised, and a later test's
+    # EagerResult.get() would then refuse to run. Each test starts with it lowered.
+    _set_task_join_will_block(False)
 
 
 @contextlib.contextmanager
