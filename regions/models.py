@@ -23,7 +23,7 @@ def validate_area_name(value: str) -> None:
     """A name is one line of visible text: no control characters (NUL, CR, LF, tab), line separators or direction controls.
 
     The one rule for every way a name gets in: the admin's forms run it as a field validator,
-    `regions.services.import_units` runs the same field validators on each name of a file.
+    `census.units.import_units` runs the same field validators on each name of a file.
     """
     for pattern, code, message in (
         (
@@ -93,7 +93,7 @@ class District(NamedArea):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="districts", verbose_name=_("region"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DISTRICT)
     # Where the district sits on its region's schematic tile map (column, row from the top left);
-    # empty until set, when reports.maps places it from regions/tile_maps/<region KATO>.json or a grid.
+    # empty until set, when regions.boundaries places it from regions/tile_maps/<region KATO>.json or a grid.
     map_col = models.PositiveSmallIntegerField(_("tile map column"), null=True, blank=True)
     map_row = models.PositiveSmallIntegerField(_("tile map row"), null=True, blank=True)
     # A GeoJSON geometry (Polygon or MultiPolygon, longitude/latitude), set by `manage.py import_boundaries`.

@@ -1,4 +1,8 @@
-"""Writes to the geography: population baselines and the import of regions and districts from CSV."""
+"""A campaign's population baselines, and the import of regions and districts with their baselines from CSV.
+
+Here rather than in regions/: a baseline belongs to a campaign, is audited and changes coverage, so writing
+one needs the census (audit) and asks reports for a recompute; the geography below knows none of that.
+"""
 
 import csv
 import datetime
@@ -13,7 +17,7 @@ from census.errors import CountRejected, ImportRejected
 from census.models import AuditEntry
 from census.services import record_audit
 from regions.models import COUNTRY_KATO, District, PopulationBaseline, Region
-from reports.services import request_recompute
+from reports.services import request_recompute  # the one call up: a recompute after commit
 
 UNIT_COLUMNS = ["kato", "parent_kato", "kind", "name_kk", "name_ru", "name_en", "baseline", "baseline_as_of"]
 # A region's line may stop after its names (Excel keeps the empty baseline columns, hand-made files may not).
