@@ -47,7 +47,17 @@ def validate_area_name(value: str) -> None:
 COUNTRY_KATO = "000000000"
 
 
-class NamedArea(models.Model):
+class TranslatedName:
+    """The `name` of a model with name_kk, name_ru and name_en fields: in the active language, else Russian."""
+
+    @property
+    def name(self) -> str:
+        """The name in the active language, falling back to Russian."""
+        language = (get_language() or "ru")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_ru
+
+
+class NamedArea(TranslatedName, models.Model):
     """Common fields of an area known by a KATO code and named in three languages."""
 
     kato = models.CharField(_("KATO code"), max_length=9, unique=True, validators=[kato_validator])
@@ -61,12 +71,6 @@ class NamedArea(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def name(self) -> str:
-        """The name in the active language, falling back to Russian."""
-        language = (get_language() or "ru")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_ru
 
 
 class Region(NamedArea):
