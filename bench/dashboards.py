@@ -16,13 +16,12 @@ Needs PostgreSQL, Redis (REDIS_URL, default redis://127.0.0.1:6379/0), wrk and g
 import os
 import statistics
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 from bench import server
-from bench.server import ROOT
+from harness.environment import ROOT
+from harness.processes import QUIET_WORKER, celery_command
 
 DB = os.environ.get("BENCH_DASHBOARDS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/census_bench_dash")
 REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -82,8 +81,7 @@ def latency() -> list[float]:
 
     queue = app.conf.task_default_queue
     worker = subprocess.Popen(
-        [str(Path(sys.executable).with_name("celery")), "-A", "census", "worker", "-Q", queue, "-c", "2",
-         "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        celery_command("worker", "-Q", queue, "-c", "2", "--loglevel", "WARNING", *QUIET_WORKER),
         cwd=ROOT, env=_environment(), stdout=subprocess.DEVNULL,
     )  # fmt: skip
     campaign = Campaign.objects.current()
@@ -115,7 +113,7 @@ def latency() -> list[float]:
                 time.sleep(0.05)
             time.sleep(0.3)
     finally:
-        server.stop(worker)
+        server.end(worker)
         import redis
 
         redis.Redis.from_url(REDIS).delete(queue, f"_kombu.binding.{queue}")

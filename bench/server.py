@@ -9,19 +9,17 @@ Load comes from wrk on loopback.
 import contextlib
 import os
 import re
-import secrets
 import subprocess
-import sys
-import time
-from pathlib import Path
+import urllib.request
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness.environment import ROOT, child_env
+from harness.ports import wait_for
+from harness.processes import gunicorn_command, stop
+
 PORT = int(os.environ.get("BENCH_PORT", "8791"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 
 _django_app = None
-# The bench runs with DEBUG=False, as servers do, so it needs a key of its own (settings refuse a public one).
-SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
 
 
 def minimal(request):
@@ -70,17 +68,18 @@ def __getattr__(name):
 
 
 def environment(database_url: str, redis_url: str, **extra: str) -> dict:
-    """The environment of the bench's children (server, worker): production-like (DEBUG off, quiet logs)."""
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "DEBUG": "False",
-        "SECRET_KEY": SECRET_KEY,
-        "DJANGO_SETTINGS_MODULE": "census.settings",
-        "LOG_LEVEL": "WARNING",
+    """The environment of the bench's children (server, worker): production-like (DEBUG off, quiet logs).
+
+    A SECRET_KEY set for the bench is kept; else the children share one made for this run.
+    """
+    return child_env(
+        database_url,
+        redis_url,
+        secret_key=os.environ.get("SECRET_KEY"),
+        DJANGO_SETTINGS_MODULE="census.settings",
+        LOG_LEVEL="WARNING",
         **extra,
-    }
+    )
 
 
 def ensure_database(url: str) -> None:
@@ -97,43 +96,36 @@ def ensure_database(url: str) -> None:
     conn.close()
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 -- loopback URL built here
-                return
-        except Exception:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
+def _answers(url: str) -> bool:
     try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        # A worker finishing a long PDF job would keep the run waiting: its result no longer matters.
-        process.kill()
-        process.wait(timeout=30)
+        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 -- loopback URL built here
+            return True
+    except Exception:
+        return False
+
+
+def wait_until_answered(url: str, seconds: float = 30) -> None:
+    if not wait_for(lambda: _answers(url), seconds):
+        raise RuntimeError(f"{url} did not answer")
+
+
+def end(process: subprocess.Popen) -> None:
+    # After 30 s, killed: a worker finishing a long PDF job would keep the run waiting, and its result no longer matters.
+    stop(process, 30, kill_timeout=30)
 
 
 @contextlib.contextmanager
 def gunicorn(env: dict, workers: int = 2):
     """The bench server on 127.0.0.1:PORT; yields its base URL once it answers."""
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "bench.server:application", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        gunicorn_command("bench.server:application", PORT, "--workers", str(workers), "--log-level", "warning"), cwd=ROOT, env=env
+    )
     try:
         base = f"http://127.0.0.1:{PORT}"
-        wait_for(f"{base}/bench/minimal/")
+        wait_until_answered(f"{base}/bench/minimal/")
         yield base
     finally:
-        stop(server)
+        end(server)
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}

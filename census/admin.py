@@ -3,17 +3,17 @@
 from collections import defaultdict
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.views.main import ERROR_FLAG
+from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import HttpResponseRedirect
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from census import services
 from census.errors import CountConflict
 from census.forms import FIRST_DATE, LAST_DATE
 from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
+from census.units import set_baseline
+from regions.admin import ChangeListGuard
+from regions.models import PopulationBaseline
 
 ADMIN = AuditEntry.Source.ADMIN
 # The years a change list can be filtered by (?date__year=, the date drill-down): the years the entry forms
@@ -22,40 +22,12 @@ ADMIN = AuditEntry.Source.ADMIN
 FILTER_YEARS = range(FIRST_DATE.year, LAST_DATE.year + 1)
 
 
-def _impossible_year(request) -> str | None:
-    for key, values in request.GET.lists():
-        if key.endswith("__year"):
-            for value in values:
-                try:
-                    if int(value) in FILTER_YEARS:
-                        continue
-                except ValueError:
-                    pass
-                return value
-    return None
-
-
-class CensusModelAdmin(admin.ModelAdmin):
-    """The project's admin pages: a change list whose filter or search holds a NUL character is refused as unusable.
-
-    PostgreSQL text cannot hold NUL, so a filter such as ?source__exact=%00 would
-    fail in the database; it gets the admin's own answer to a filter it cannot
-    apply (the list again, with ?e=1) instead of a server error. So is a year no date can have
-    (?date__year=99999 or 0), which Python cannot turn into a date, with a message saying so.
+class CensusModelAdmin(ChangeListGuard):
+    """The project's admin pages: a change list whose filter or search holds a NUL character is refused as unusable,
+    and so is a year no date can have (?date__year=99999 or 0), which Python cannot turn into a date, with a message saying so.
     """
 
-    def changelist_view(self, request, extra_context=None):
-        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
-            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
-        year = _impossible_year(request)
-        if year is not None:
-            messages.error(
-                request,
-                gettext("The list cannot be filtered by the year %(year)s: choose a year from %(first)s to %(last)s.")
-                % {"year": year[:20], "first": FILTER_YEARS.start, "last": FILTER_YEARS.stop - 1},
-            )
-            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
-        return super().changelist_view(request, extra_context)
+    filter_years = FILTER_YEARS
 
 
 class ReadOnlyAdmin(CensusModelAdmin):
@@ -235,3 +207,28 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     search_fields = ["district__kato", "district__name_ru", "reason", "user__username"]
     date_hierarchy = "at"
     list_select_related = ["user", "district"]
+
+
+class BaselineForm(ServiceForm):
+    class Meta:
+        model = PopulationBaseline
+        fields = ["district", "campaign", "population", "as_of", "source"]
+        widgets = {"source": forms.TextInput}
+
+    def call_service(self, data):
+        return set_baseline(
+            district=data["district"], campaign=data["campaign"], population=data["population"], as_of=data["as_of"],
+            note=data.get("source", ""), user=self.request_user, source=AuditEntry.Source.ADMIN,
+        )  # fmt: skip
+
+
+@admin.register(PopulationBaseline)
+class PopulationBaselineAdmin(ServiceAdmin):
+    """Baselines are versions: a change is a new row, so rows are added here, never edited.
+
+    Registered here, not in regions.admin: a baseline belongs to a campaign and is written by census.units.
+    """
+
+    form = BaselineForm
+    list_display = ["district", "campaign", "population", "as_of", "source", "created_at", "created_by"]
+    list_filter = ["campaign", "district__region"]

@@ -15,9 +15,9 @@ from django.db import transaction
 
 from census.models import AuditEntry, Campaign, DailyCount, Phase, PhaseExtension
 from census.services import EntryMode, extend_phase, provision_user, record_count, set_status
+from census.units import set_baseline
+from regions.boundaries import assign_tile_positions
 from regions.models import District, Region
-from regions.services import set_baseline
-from reports.maps import assign_tile_positions
 
 SOURCE = AuditEntry.Source.COMMAND
 CHECKPOINT = datetime.date(2021, 10, 27)

@@ -208,8 +208,16 @@ def _decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("utf-16"), "UTF-16"
     if b"\x00" in raw:
         raise UnicodeDecodeError("binary", raw, 0, 1, "NUL byte")
+    return decode_utf8_or_cp1251(raw)
+
+
+def decode_utf8_or_cp1251(raw: bytes) -> tuple[str, str]:
+    """The text of a file saved from Excel and the name of its encoding: UTF-8 (Excel's BOM dropped), else cp1251.
+
+    Raises UnicodeDecodeError for bytes that are neither (cp1251 leaves one byte, 0x98, undefined).
+    """
     try:
-        return raw.decode("utf-8"), "UTF-8"
+        return raw.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
         # Russian Excel's "CSV (comma delimited)" is cp1251; it cannot hold Kazakh letters.
         return raw.decode("cp1251"), "Windows-1251"
@@ -221,7 +229,7 @@ def _looks_binary(text: str) -> bool:
     return controls > 0
 
 
-def _sniff_delimiter(sample: str) -> str:
+def sniff_delimiter(sample: str) -> str:
     """The delimiter of the first lines: whichever of ; , tab they hold most of (Russian Excel writes ;)."""
     return max([";", ",", "\t"], key=sample.count)
 
@@ -236,7 +244,7 @@ def _csv_records(raw: bytes, limits: Limits, read: ReadFile):
     if _looks_binary(text):
         raise FileRejected(_("The file is not a text (CSV) file. Save it from Excel as CSV (UTF-8) or as XLSX."))
     sample = [line for line in text[:65536].splitlines()[: HEADER_SEARCH_ROWS * 2] if line.strip()][:HEADER_SEARCH_ROWS]
-    read.delimiter = _sniff_delimiter("\n".join(sample))
+    read.delimiter = sniff_delimiter("\n".join(sample))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=read.delimiter)
     try:
         # Rows are counted as the reader yields them, not by "\n": a file may end its lines with CR alone,
@@ -332,6 +340,20 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def parse_typed_date(text: str) -> datetime.date | None:
+    """A date as a person types it: 2021-10-27 or 27.10.2021; None if it is neither.
+
+    For one value at a time (a baseline's date, a page's ?as_of=); a count file's date column goes through
+    parse_date, which also takes a workbook's date cells and a midnight time, and is faster on many rows.
+    """
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 def parse_date(value) -> datetime.date | None:

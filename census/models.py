@@ -6,10 +6,9 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from regions.models import District, Region
+from regions.models import District, Region, TranslatedName
 
 # The longest reason for a correction that is kept, however it comes (form, grid, file): the audit trail
 # keeps every reason for good, once per changed record.
@@ -22,7 +21,7 @@ class CampaignQuerySet(models.QuerySet):
         return self.order_by("-starts_on", "-id").first()
 
 
-class Campaign(models.Model):
+class Campaign(TranslatedName, models.Model):
     """One census operation (e.g. the National Census 2021) that counts are entered for."""
 
     slug = models.SlugField(_("code"), max_length=50, unique=True)
@@ -41,11 +40,6 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def name(self) -> str:
-        language = (get_language() or "ru")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_ru
 
 
 class Phase(models.Model):

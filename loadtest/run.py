@@ -34,14 +34,12 @@
 
 import argparse
 import datetime
+import functools
 import io
 import json
 import math
 import os
-import secrets
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,15 +48,18 @@ from pathlib import Path
 
 import gevent
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from harness import ports
+from harness.environment import child_env
+from harness.ports import answers_http, free_port
+from harness.processes import QUIET_WORKER, Children, celery_command, gunicorn_command
+
 REGION = "270000000"
 # High enough that a throttle never answers 429 to the scenario: the load figure is the server's, not the limit's.
 THROTTLE = "1000000/minute"
 GUNICORN_WORKERS = 3
 GUNICORN_THREADS = 4
-# The run's processes have DEBUG=False, as servers do, so they need a key (settings refuse the public development one).
-SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
+# The run waits with gevent's sleep: locust's users go on meanwhile.
+wait_for = functools.partial(ports.wait_for, sleep=gevent.sleep)
 
 
 class Refused(SystemExit):
@@ -80,36 +81,21 @@ def environment(queue: str) -> dict:
         raise Refused(f"make loadtest needs PostgreSQL; DATABASE_URL is {database_url.split(':', 1)[0]}:...")
     if not redis_url:
         raise Refused("make loadtest needs Redis and a real Celery worker: set REDIS_URL=redis://...")
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "loadtest.settings",
-        "LOADTEST_QUEUE": queue,
-        "DEBUG": "False",
-        "SECRET_KEY": SECRET_KEY,
-        "LOG_LEVEL": "WARNING",
-        "API_THROTTLE_READ": THROTTLE,
-        "API_THROTTLE_WRITE": THROTTLE,
-        "API_THROTTLE_ANON": THROTTLE,
+    # The run's processes have DEBUG=False, as servers do, so they need a key (settings refuse the public development one):
+    # the one set for the run, else one made for it.
+    return child_env(
+        secret_key=os.environ.get("SECRET_KEY"),
+        DJANGO_SETTINGS_MODULE="loadtest.settings",
+        LOADTEST_QUEUE=queue,
+        LOG_LEVEL="WARNING",
+        API_THROTTLE_READ=THROTTLE,
+        API_THROTTLE_WRITE=THROTTLE,
+        API_THROTTLE_ANON=THROTTLE,
         # Every simulated person signs in from 127.0.0.1: one address, far over the per-address sign-in rate.
-        "CENSUS_SIGNIN_RATE": THROTTLE,
+        CENSUS_SIGNIN_RATE=THROTTLE,
         # The sweep that publishes work whose publish failed: often, so a run never waits a minute for it.
-        "OUTBOX_SWEEP_SECONDS": "5",
-    }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(condition, seconds: float, step: float = 0.2) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        gevent.sleep(step)
-    return False
+        OUTBOX_SWEEP_SECONDS="5",
+    )
 
 
 # --- Preparing the database ----------------------------------------------------------------------
@@ -226,84 +212,22 @@ def finish_accounts(plan) -> None:
 # --- Processes -----------------------------------------------------------------------------------
 
 
-class Processes:
-    """The children of this run, each ended by its own PID."""
-
-    def __init__(self, env: dict, workdir: Path):
-        self.env, self.workdir, self.children = env, workdir, []
-
-    def start(self, name: str, command: list[str]) -> subprocess.Popen:
-        log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 -- kept open for the child's lifetime
-        # The commands are built here from this virtualenv's own executables.
-        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-        self.children.append((name, process, log))
-        return process
-
-    def stop(self, name: str) -> None:
-        for child_name, process, log in self.children:
-            if child_name == name and process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
-                log.close()
-
-    def stop_all(self) -> None:
-        for name, _process, _log in reversed(self.children):
-            self.stop(name)
-
-    def cpu_seconds(self) -> dict:
-        """CPU time (user + system) each child and its descendants have used so far: where the machine's time went."""
-        import psutil  # installed with locust
-
-        used = {}
-        for name, process, _log in self.children:
-            try:
-                tree = psutil.Process(process.pid)
-                members = [tree, *tree.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                continue
-            total = 0.0
-            for member in members:
-                try:
-                    times = member.cpu_times()
-                    total += times.user + times.system
-                except psutil.NoSuchProcess:
-                    pass
-            used[name] = round(total, 1)
-        return used
-
-    def log(self, name: str) -> str:
-        return (self.workdir / f"{name}.log").read_text(errors="replace")
-
-
-def start_server(processes: Processes, port: int) -> None:
+def start_server(processes: Children, port: int) -> None:
     processes.start(
         "gunicorn",
-        [str(BIN / "gunicorn"), "census.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(GUNICORN_WORKERS),
-         "--threads", str(GUNICORN_THREADS), "--worker-class", "gthread", "--timeout", "60", "--keep-alive", "30", "--log-level", "warning"],
+        gunicorn_command("census.wsgi", port, "--workers", str(GUNICORN_WORKERS), "--threads", str(GUNICORN_THREADS),
+                         "--worker-class", "gthread", "--timeout", "60", "--keep-alive", "30", "--log-level", "warning"),
     )  # fmt: skip
 
-    def answers() -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
-                conn.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-                return conn.recv(16).startswith(b"HTTP/1.")
-        except OSError:
-            return False
-
-    if not wait_for(answers, 60):
+    if not wait_for(lambda: answers_http(port), 60):
         raise RuntimeError("gunicorn did not answer:\n" + processes.log("gunicorn"))
 
 
-def start_worker(processes: Processes, queue: str) -> None:
+def start_worker(processes: Children, queue: str) -> None:
     processes.start(
         "worker",
-        [str(BIN / "celery"), "-A", "census", "worker", "--beat", "--schedule", str(processes.workdir / "beat-schedule"),
-         "-Q", queue, "-n", f"{queue}@%h", "--concurrency", "2", "--loglevel", "WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        celery_command("worker", "--beat", "--schedule", str(processes.workdir / "beat-schedule"),
+                       "-Q", queue, "-n", f"{queue}@%h", "--concurrency", "2", "--loglevel", "WARNING", *QUIET_WORKER),
     )  # fmt: skip
 
 
@@ -592,7 +516,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     redis_client = redis.Redis.from_url(settings.REDIS_URL)
     workdir = Path(tempfile.mkdtemp(prefix="census-loadtest-"))
-    processes = Processes(env, workdir)
+    processes = Children(env, workdir)
     result = None
     try:
         began = time.monotonic()

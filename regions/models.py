@@ -23,7 +23,7 @@ def validate_area_name(value: str) -> None:
     """A name is one line of visible text: no control characters (NUL, CR, LF, tab), line separators or direction controls.
 
     The one rule for every way a name gets in: the admin's forms run it as a field validator,
-    `regions.services.import_units` runs the same field validators on each name of a file.
+    `census.units.import_units` runs the same field validators on each name of a file.
     """
     for pattern, code, message in (
         (
@@ -47,7 +47,17 @@ def validate_area_name(value: str) -> None:
 COUNTRY_KATO = "000000000"
 
 
-class NamedArea(models.Model):
+class TranslatedName:
+    """The `name` of a model with name_kk, name_ru and name_en fields: in the active language, else Russian."""
+
+    @property
+    def name(self) -> str:
+        """The name in the active language, falling back to Russian."""
+        language = (get_language() or "ru")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_ru
+
+
+class NamedArea(TranslatedName, models.Model):
     """Common fields of an area known by a KATO code and named in three languages."""
 
     kato = models.CharField(_("KATO code"), max_length=9, unique=True, validators=[kato_validator])
@@ -61,12 +71,6 @@ class NamedArea(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def name(self) -> str:
-        """The name in the active language, falling back to Russian."""
-        language = (get_language() or "ru")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_ru
 
 
 class Region(NamedArea):
@@ -93,7 +97,7 @@ class District(NamedArea):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="districts", verbose_name=_("region"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DISTRICT)
     # Where the district sits on its region's schematic tile map (column, row from the top left);
-    # empty until set, when reports.maps places it from regions/tile_maps/<region KATO>.json or a grid.
+    # empty until set, when regions.boundaries places it from regions/tile_maps/<region KATO>.json or a grid.
     map_col = models.PositiveSmallIntegerField(_("tile map column"), null=True, blank=True)
     map_row = models.PositiveSmallIntegerField(_("tile map row"), null=True, blank=True)
     # A GeoJSON geometry (Polygon or MultiPolygon, longitude/latitude), set by `manage.py import_boundaries`.

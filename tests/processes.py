@@ -1,25 +1,16 @@
-"""Real processes for tests about failures: a Redis server of the test's own, Celery workers and beat."""
+"""What the tests add to harness/: the URL of this run's test database, a child's environment pointing at it,
+and a real Celery worker on a queue of the test's own (fixtures, imported by name where used)."""
 
-import contextlib
-import glob
-import os
-import pwd
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
+import uuid
 
+import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
-CELERY = str(Path(sys.executable).with_name("celery"))
-# Children run with DEBUG=False, as servers do, so they need a key of their own (settings refuse a public one).
-CHILD_SECRET_KEY = secrets.token_urlsafe(50)
+from census.celery import app as celery_app
+from harness.environment import child_env as server_env
+from harness.processes import celery_process
 
 
 def database_url() -> str:
@@ -29,182 +20,27 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-class RedisServer:
-    """A redis-server on a port of its own (loopback only, nothing on disk), that a test may stop and start."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        assert wait_for(self.answers, 10), "redis-server did not start"
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-    def answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
-                conn.sendall(b"PING\r\n")
-                return conn.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-
 def child_env(redis_url: str, **extra) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": redis_url, "DEBUG": "False", "SECRET_KEY": CHILD_SECRET_KEY}
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
+    """A server's environment on this run's test database and the given Redis."""
+    return server_env(database_url(), redis_url, **extra)
 
 
-@contextlib.contextmanager
-def celery_process(kind: str, env: dict, *args: str):
-    """`celery -A census <kind>` (worker or beat) as a child process; its log is yielded for assertions."""
-    log = tempfile.NamedTemporaryFile(prefix=f"celery-{kind}-", suffix=".log", delete=False)  # noqa: SIM115 -- read by the test
-    command = [CELERY, "-A", "census", kind, "--loglevel=INFO", *args]
-    if kind == "worker":
-        command += ["--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-    process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+@pytest.fixture
+def worker_queue():
+    """A queue of this test's own, so no other worker takes its jobs; the app sends to it while the test runs."""
+    queue = f"census-test-{uuid.uuid4().hex[:12]}"
+    default_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
     try:
-        yield process, Path(log.name)
+        yield queue
     finally:
-        # Ended before the test database is flushed: no connection may outlive the test.
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        log.close()
-        Path(log.name).unlink(missing_ok=True)
+        celery_app.conf.task_default_queue = default_queue
+        redis.Redis.from_url(settings.REDIS_URL).delete(queue, f"_kombu.binding.{queue}")
 
 
-def run_python(code: str, env: dict, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Run Django code in a fresh process (its settings come from `env`, as a web process's would)."""
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        cwd=settings.BASE_DIR,
-        env={**env, "DJANGO_SETTINGS_MODULE": "census.settings"},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-class PostgresServer:
-    """A PostgreSQL cluster of the test's own (temporary data directory, loopback port, trust auth, no fsync).
-
-    A test may restart or stop it without touching the shared server. initdb and the
-    server refuse to run as root, so as root they run as the `postgres` system user.
-    `unavailable()` says why a cluster cannot be made here, for a skip with a reason.
-    """
-
-    def __init__(self):
-        self.bindir = self._bindir()
-        self.port = free_port()
-        self.base = None
-        self.running = False
-
-    @staticmethod
-    def _bindir() -> Path | None:
-        found = [Path(p) for p in glob.glob("/usr/lib/postgresql/*/bin") if Path(p, "initdb").is_file()]
-        return max(found, key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0) if found else None
-
-    def unavailable(self) -> str | None:
-        if self.bindir is None:
-            return "no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb) on this machine"
-        if os.geteuid() == 0:
-            try:
-                pwd.getpwnam("postgres")
-            except KeyError:
-                return "running as root and there is no `postgres` system user to run initdb as"
-            if not shutil.which("runuser"):
-                return "running as root and there is no runuser to run initdb as the `postgres` user"
-        return None
-
-    def _run(self, tool: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-        command = [str(self.bindir / tool), *args]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        return subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, cwd="/")
-
-    @property
-    def datadir(self) -> str:
-        return str(Path(self.base, "data"))
-
-    @property
-    def _logfile(self) -> str:
-        # The server's output goes here: a pipe would be held open by the server pg_ctl leaves running.
-        return str(Path(self.base, "server.log"))
-
-    def start(self):
-        """Create the cluster and start it; raises RuntimeError with initdb's or pg_ctl's output if either fails."""
-        self.base = tempfile.mkdtemp(prefix="census-pg-")
-        if os.geteuid() == 0:
-            shutil.chown(self.base, user="postgres")
-        made = self._run("initdb", "-D", self.datadir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync")
-        if made.returncode != 0:
-            raise RuntimeError(f"initdb failed: {made.stderr or made.stdout}")
-        options = (
-            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories='' "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=30"
-        )
-        started = self._run("pg_ctl", "start", "-w", "-t", "30", "-D", self.datadir, "-l", self._logfile, "-o", options)
-        if started.returncode != 0:
-            raise RuntimeError(f"pg_ctl start failed: {started.stderr or started.stdout}\n{self.log()}")
-        self.running = True
-
-    def restart(self, mode: str = "fast"):
-        """Stop the server (fast: sessions are ended and their transactions rolled back; immediate: as on a crash) and start it."""
-        assert mode in ("fast", "immediate"), mode
-        restarted = self._run("pg_ctl", "restart", "-w", "-t", "30", "-m", mode, "-D", self.datadir, "-l", self._logfile)
-        if restarted.returncode != 0:
-            raise RuntimeError(f"pg_ctl restart failed: {restarted.stderr or restarted.stdout}\n{self.log()}")
-
-    def stop(self):
-        """Stop the server and delete the cluster."""
-        if self.running:
-            self._run("pg_ctl", "stop", "-w", "-t", "30", "-m", "immediate", "-D", self.datadir)
-            self.running = False
-        if self.base:
-            shutil.rmtree(self.base, ignore_errors=True)
-            self.base = None
-
-    def url(self, dbname: str = "postgres") -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{dbname}"
-
-    def connect(self, dbname: str = "postgres"):
-        """A psycopg2 connection in autocommit mode, for statements a test runs on the cluster itself."""
-        import psycopg2
-
-        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=dbname, connect_timeout=5)
-        conn.autocommit = True
-        return conn
-
-    def log(self) -> str:
-        path = Path(self.base or "/nonexistent", "server.log")
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+@pytest.fixture
+def celery_worker_process(transactional_db, worker_queue):
+    """`celery -A census worker` in its own process, on the test database and the test's queue."""
+    assert not celery_app.conf.task_always_eager, "with REDIS_URL set, tasks must go through the broker"
+    with celery_process("worker", child_env(settings.REDIS_URL), "-Q", worker_queue, "-n", f"{worker_queue}@%h") as started:
+        yield started

@@ -14,10 +14,10 @@ from django.db import connection, transaction
 
 from census.access import issue_token
 from census.models import AuditEntry, DailyCount, IdempotentRequest
+from harness.ports import wait_for
 from regions.models import District
 from tests import factories
 from tests.api.conftest import client_with
-from tests.processes import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -12,8 +12,8 @@ from django.db import connection
 
 import census.api
 from census.services import record_count
+from harness.ports import wait_for
 from tests import factories
-from tests.processes import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("after_campaign")]
 

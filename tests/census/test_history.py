@@ -9,8 +9,8 @@ from django.db.models import ProtectedError
 from census.errors import CountRejected
 from census.models import AuditEntry, DistrictStatus, Phase
 from census.services import extend_phase, record_count, set_status
+from census.units import set_baseline
 from regions.models import PopulationBaseline
-from regions.services import set_baseline
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("after_campaign")

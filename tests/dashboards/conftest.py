@@ -1,6 +1,5 @@
 """Fixtures for the dashboard tests: the demo (tests/conftest.py loads it once per module), accounts by role, browser helpers."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,9 +9,11 @@ from census.services import provision_user
 from tests import factories
 
 # The browser fixtures (page settings, screenshots, console errors) are the project's shared ones.
-from tests.e2e.conftest import browser_type_launch_args, console_errors, screenshot  # noqa: F401
+from tests.browser import CHROMIUM, browser_type_launch_args, console_errors, screenshot  # noqa: F401
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# A real Celery worker on a queue of the test's own (test_worker_renders.py).
+from tests.processes import celery_worker_process, worker_queue  # noqa: F401
+
 WKO = "270000000"
 TASKALA = "276000000"
 

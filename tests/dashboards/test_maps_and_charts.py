@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.core.management import CommandError, call_command
 
+from regions import boundaries
 from reports import charts, maps
 from reports.models import RenderedDashboard
 from tests import factories
@@ -92,7 +93,7 @@ def test_districts_take_their_own_position_then_the_regions_default_then_a_free_
     new = factories.DistrictFactory(region=region, kato="279900000")
 
     # when
-    positions = maps.tile_positions(region, [placed, moved, new])
+    positions = boundaries.tile_positions(region, [placed, moved, new])
 
     # then
     assert positions[placed.pk] == (1, 0)
@@ -105,8 +106,8 @@ def test_assigning_the_default_positions_stores_them_once(db):
     region = factories.RegionFactory(kato="270000000")
     district = factories.DistrictFactory(region=region, kato="276000000")
 
-    assert maps.assign_tile_positions(region=region) == 1
-    assert maps.assign_tile_positions(region=region) == 0
+    assert boundaries.assign_tile_positions(region=region) == 1
+    assert boundaries.assign_tile_positions(region=region) == 0
     district.refresh_from_db()
     assert (district.map_col, district.map_row) == (1, 0)
 
@@ -212,7 +213,7 @@ def test_outlines_are_simplified_and_rounded_but_stay_closed_rings():
         ring.append([50, 52 - i / 100])
     ring.append(ring[0])
 
-    cleaned = maps.clean_geometry({"type": "Polygon", "coordinates": [ring]})
+    cleaned = boundaries.clean_geometry({"type": "Polygon", "coordinates": [ring]})
 
     outline = cleaned["coordinates"][0]
     assert 4 <= len(outline) < 20

@@ -8,11 +8,9 @@ import pytest
 
 from census.models import AuditEntry
 from census.services import record_count
+from harness.ports import wait_for
 from reports.models import RenderedDashboard
 from tests import factories
-
-# The worker process and its queue are the coverage tests' own fixtures.
-from tests.reports.test_worker import celery_worker_process, wait_for, worker_queue  # noqa: F401
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -21,7 +19,7 @@ OCT_5 = datetime.date(2021, 10, 5)
 LAST_DAY = datetime.date(2021, 10, 30)
 
 
-def test_a_committed_count_is_rendered_into_the_stored_dashboards_by_the_worker(celery_worker_process):  # noqa: F811
+def test_a_committed_count_is_rendered_into_the_stored_dashboards_by_the_worker(celery_worker_process):
     # given: a campaign and a region of one district, nothing counted
     process, log_path = celery_worker_process
     campaign = factories.campaign_like_2021(door_to_door_ends=LAST_DAY)

@@ -10,8 +10,8 @@ from census.demo import DEMO_PASSWORD
 from census.models import DailyCount, Phase
 from census.services import extend_phase, provision_user
 from tests import factories
+from tests.browser import browser_type_launch_args, console_errors, screenshot  # noqa: F401 -- shared fixtures
 from tests.conftest import AFTER_CAMPAIGN
-from tests.e2e.conftest import browser_type_launch_args, console_errors, screenshot  # noqa: F401 -- shared fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,11 +17,11 @@ from census.access import issue_token
 from census.contention import ATTEMPTS, is_contention, retry_on_contention
 from census.models import AuditEntry, DailyCount
 from census.services import CountRow, import_counts, lock_districts, record_count
+from harness.ports import wait_for
 from regions.models import District
 from tests.api.conftest import client_with
 from tests.entry.conftest import OPEN_DAY, client_for, make_person
 from tests.entry.test_import_pages import upload
-from tests.processes import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("after_campaign")]
 

@@ -3,7 +3,6 @@
 import datetime
 import io
 import secrets
-import socket
 import sys
 
 import pytest
@@ -14,6 +13,7 @@ from django.test import Client
 
 from census.access import scope_of
 from census.models import Role
+from harness.ports import free_port
 from tests.entry.conftest import PASSWORD
 
 START = datetime.datetime(2021, 11, 20, 9, 0, tzinfo=datetime.UTC)
@@ -169,9 +169,7 @@ def test_the_admin_sign_in_shares_the_rate_limit(superuser, settings):
 def test_sign_in_goes_on_when_the_cache_is_down(staff, settings):
     # given: the cache is a Redis that is not there (a closed loopback port)
     settings.CENSUS_SIGNIN_RATE = "1/minute"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",

@@ -8,9 +8,12 @@ import time
 import pytest
 
 from census.models import DailyCount
+from harness.ports import wait_for
+from harness.processes import celery_process, run_python
+from harness.servers import RedisServer
 from reports.models import CoverageSnapshot, RecomputeRequest, RenderedDashboard
 from tests import factories
-from tests.processes import RedisServer, celery_process, child_env, run_python, wait_for
+from tests.processes import child_env
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 DAY = datetime.date(2021, 10, 5)

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from census.redis_outage import FailOpenRedisCache
-from tests.processes import RedisServer
+from harness.servers import RedisServer
 
 pytestmark = pytest.mark.redis
 

@@ -9,7 +9,6 @@ import page is cut the same way, by ending its database session (pg_terminate_ba
 
 import contextlib
 import datetime
-import os
 import shutil
 import subprocess
 import sys
@@ -20,9 +19,11 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import translation
 
+from harness.environment import child_env
+from harness.ports import wait_for
+from harness.servers import PostgresServer, RedisServer
 from tests.entry import conftest as entry
 from tests.entry.test_import_pages import GOOD, apply, upload, written
-from tests.processes import CHILD_SECRET_KEY, PostgresServer, RedisServer, wait_for
 
 pytestmark = pytest.mark.postgres
 area, staff, staff_client = entry.area, entry.staff, entry.staff_client  # the import pages' region and staff
@@ -115,14 +116,7 @@ class Database:
 
     def __init__(self, cluster: PostgresServer, broker: RedisServer, name: str):
         self.cluster, self.name = cluster, name
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": cluster.url(name),
-            "REDIS_URL": broker.url,
-            "DEBUG": "False",
-            "SECRET_KEY": CHILD_SECRET_KEY,
-            "DJANGO_SETTINGS_MODULE": "census.settings",
-        }
+        self.env = child_env(cluster.url(name), broker.url, DJANGO_SETTINGS_MODULE="census.settings")
 
     def run(self, *args: str, app: str = "census-test", timeout: float = 120) -> subprocess.CompletedProcess:
         return subprocess.run(

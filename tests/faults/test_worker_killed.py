@@ -5,9 +5,12 @@ import time
 import pytest
 from django.db import connection
 
+from harness.ports import wait_for
+from harness.processes import celery_process, run_python
+from harness.servers import RedisServer
 from reports.models import CoverageSnapshot
 from reports.services import recompute_coverage
-from tests.processes import RedisServer, celery_process, child_env, run_python, wait_for
+from tests.processes import child_env
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 VISIBILITY_TIMEOUT = 3

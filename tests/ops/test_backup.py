@@ -10,7 +10,7 @@ from django.db import connection
 
 from census.models import AuditEntry
 from census.services import record_count, set_status
-from regions.services import set_baseline
+from census.units import set_baseline
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = [

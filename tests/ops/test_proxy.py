@@ -14,7 +14,6 @@ import pwd
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,12 +21,14 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.processes import CHILD_SECRET_KEY, database_url, free_port, wait_for
+from harness.environment import child_env
+from harness.ports import answers_http, free_port, wait_for
+from harness.processes import gunicorn_command, started
+from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "ops" / "nginx" / "default.conf.template"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 SLOW_CLIENTS = 8
 # Generous: a normal request through the proxy takes milliseconds; without it, behind 2 sync workers held by
 # slow clients, it waits for gunicorn's 30 s worker timeout.
@@ -70,57 +71,28 @@ http {{
 """
 
 
-def answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
-            conn.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-            return conn.recv(16).startswith(b"HTTP/1.")
-    except OSError:
-        return False
-
-
-@contextlib.contextmanager
-def started(command: list[str], log: Path, **kwargs):
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, **kwargs)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, django_db_setup):
     """gunicorn (2 sync workers) and nginx in front of it: (nginx port, gunicorn's access log)."""
     workdir = tmp_path_factory.mktemp("proxy")
     workdir.chmod(0o755)  # nginx's workers (another user when run as root) write their temporary files here
     web_port, proxy_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "census.settings",
-        "DEBUG": "False",
-        "SECRET_KEY": CHILD_SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CENSUS_TRUSTED_PROXIES": "1",
-        "LOG_LEVEL": "WARNING",
-    }
     # Nothing here needs Redis; the database only answers /healthz: the test database on PostgreSQL, else
     # the embedded SQLite file (the test's own SQLite database lives in this process's memory).
-    env.pop("REDIS_URL", None)
-    if connection.vendor == "postgresql":
-        env["DATABASE_URL"] = database_url()
+    env = child_env(
+        database_url() if connection.vendor == "postgresql" else None,
+        drop=["REDIS_URL"],
+        DJANGO_SETTINGS_MODULE="census.settings",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        CENSUS_TRUSTED_PROXIES="1",
+        LOG_LEVEL="WARNING",
+    )
     access_log = workdir / "gunicorn-access.log"
-    gunicorn = [
-        GUNICORN, "census.wsgi", "--bind", f"127.0.0.1:{web_port}", "--workers", "2", "--worker-class", "sync",
+    gunicorn = gunicorn_command(
+        "census.wsgi", web_port, "--workers", "2", "--worker-class", "sync",
         "--timeout", "30", "--access-logfile", str(access_log),
         "--access-logformat", '%(h)s "%(r)s" %(s)s xff=%({x-forwarded-for}i)s proto=%({x-forwarded-proto}i)s',
-    ]  # fmt: skip
+    )  # fmt: skip
     server_config = workdir / "census.conf"
     server_config.write_text(render(TEMPLATE.read_text(), CENSUS_UPSTREAM=f"127.0.0.1:{web_port}", NGINX_PORT=str(proxy_port)))
     config = workdir / "nginx.conf"
@@ -132,8 +104,8 @@ def stack(tmp_path_factory, django_db_setup):
         started(gunicorn, workdir / "gunicorn.log", cwd=ROOT, env=env),
         started([NGINX, "-c", str(config)], workdir / "nginx.log") as nginx,
     ):
-        assert wait_for(lambda: answers(web_port), 60), (workdir / "gunicorn.log").read_text()
-        assert wait_for(lambda: answers(proxy_port), 30), (workdir / "error.log").read_text()
+        assert wait_for(lambda: answers_http(web_port), 60), (workdir / "gunicorn.log").read_text()
+        assert wait_for(lambda: answers_http(proxy_port), 30), (workdir / "error.log").read_text()
         yield proxy_port, access_log
         assert nginx.poll() is None, (workdir / "error.log").read_text()
 

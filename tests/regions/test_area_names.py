@@ -2,7 +2,7 @@
 
 A name is shown in SVG titles, the briefing text, CSV and PDF, where a
 right-to-left override would reorder everything after it; the admin's forms
-refuse such a name just as `manage.py import_units` does (tests/regions/test_import_units.py).
+refuse such a name just as `manage.py import_units` does (tests/census/test_import_units.py).
 """
 
 import pytest

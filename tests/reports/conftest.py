@@ -11,6 +11,9 @@ from reports.models import CoverageSnapshot
 from reports.services import drain_recompute_outbox, recompute_coverage
 from tests import factories
 
+# A real Celery worker on a queue of the test's own (test_worker.py).
+from tests.processes import celery_worker_process, worker_queue  # noqa: F401
+
 CAMPAIGN_START = datetime.date(2021, 9, 1)
 ONLINE_END = datetime.date(2021, 10, 15)
 DOOR_TO_DOOR_START = datetime.date(2021, 10, 1)

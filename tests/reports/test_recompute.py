@@ -13,7 +13,7 @@ from django.db import transaction
 
 from census.models import Phase
 from census.services import EntryMode, extend_phase, set_status
-from regions.services import set_baseline
+from census.units import set_baseline
 from reports import coverage
 from reports.models import CoverageSnapshot, RecomputeRequest
 from reports.services import COUNTRY_KATO, _publish_drain, drain_recompute_outbox, recompute_coverage, recompute_districts

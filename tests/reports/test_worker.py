@@ -2,46 +2,21 @@
 
 import datetime
 import signal
-import uuid
 from pathlib import Path
 
 import pytest
-import redis
-from django.conf import settings
 
-from census.celery import app as celery_app
 from census.models import AuditEntry
 from census.services import record_count
+from harness.ports import wait_for
 from reports.models import CoverageSnapshot
 from reports.services import COUNTRY_KATO
 from tests import factories
-from tests.processes import celery_process, child_env, wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 WAIT_SECONDS = 30
 OCT_5 = datetime.date(2021, 10, 5)
-
-
-@pytest.fixture
-def worker_queue():
-    """A queue of this test's own, so no other worker takes its jobs; the app sends to it while the test runs."""
-    queue = f"census-test-{uuid.uuid4().hex[:12]}"
-    default_queue = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-    try:
-        yield queue
-    finally:
-        celery_app.conf.task_default_queue = default_queue
-        redis.Redis.from_url(settings.REDIS_URL).delete(queue, f"_kombu.binding.{queue}")
-
-
-@pytest.fixture
-def celery_worker_process(transactional_db, worker_queue):
-    """`celery -A census worker` in its own process, on the test database and the test's queue."""
-    assert not celery_app.conf.task_always_eager, "with REDIS_URL set, tasks must go through the broker"
-    with celery_process("worker", child_env(settings.REDIS_URL), "-Q", worker_queue, "-n", f"{worker_queue}@%h") as started:
-        yield started
 
 
 def test_a_committed_count_reaches_district_region_and_country_snapshots_through_a_real_worker(celery_worker_process):

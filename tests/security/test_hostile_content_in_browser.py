@@ -12,10 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from playwright.sync_api import expect
 
-from tests.conftest import AFTER_CAMPAIGN
-
 # The browser fixtures (page settings, console errors) are the project's shared ones.
-from tests.e2e.conftest import CHROMIUM, browser_type_launch_args, console_errors  # noqa: F401
+from tests.browser import CHROMIUM, browser_type_launch_args, console_errors  # noqa: F401
+from tests.conftest import AFTER_CAMPAIGN
 from tests.security.test_hostile_content import DISTRICT_NAMES, REGION_KATO, build_hostile_region, signed_in
 
 

@@ -9,8 +9,8 @@ from django.utils import translation
 
 from census.errors import ImportRejected
 from census.models import AuditEntry
+from census.units import import_units
 from regions.models import District, PopulationBaseline, Region
-from regions.services import import_units
 from reports.models import RecomputeRequest
 from tests import factories
 

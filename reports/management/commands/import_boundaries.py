@@ -1,9 +1,11 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from census.errors import ImportRejected
-from reports.maps import DEFAULT_TOLERANCE, import_boundaries
+from regions.boundaries import DEFAULT_TOLERANCE, BoundaryFileRejected, import_boundaries
+from regions.models import District
+from reports.models import RenderedDashboard
 
 # A GeoJSON of every district of the country is a few MB; anything far larger is not a boundary file.
 MAX_BYTES = 100 * 1024 * 1024
@@ -43,10 +45,16 @@ class Command(BaseCommand):
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CommandError(f"{file} is not a JSON file ({exc}); nothing was imported.") from exc
         try:
-            result = import_boundaries(data=data, kato_property=kato_property, tolerance=tolerance)
-        except ImportRejected as exc:
-            for _line, _column, message in exc.errors:
-                self.stderr.write(str(message))
+            # One transaction: the boundaries and the dropping of the pages that drew the old map stand or fall together.
+            with transaction.atomic():
+                result = import_boundaries(data=data, kato_property=kato_property, tolerance=tolerance)
+                if result.regions:
+                    # The regions' stored pages are dropped, so they are rendered again with the new map.
+                    district_katos = District.objects.filter(region__in=result.regions).values_list("kato", flat=True)
+                    katos = [region.kato for region in result.regions] + list(district_katos)
+                    RenderedDashboard.objects.filter(kato__in=katos).delete()
+        except BoundaryFileRejected as exc:
+            self.stderr.write(str(exc.message))
             raise CommandError("Nothing was imported.") from exc
         for kato, reason in result.skipped:
             self.stderr.write(f"skipped {kato}: {reason}")

@@ -1,4 +1,8 @@
-"""Writes to the geography: population baselines and the import of regions and districts from CSV."""
+"""A campaign's population baselines, and the import of regions and districts with their baselines from CSV.
+
+Here rather than in regions/: a baseline belongs to a campaign, is audited and changes coverage, so writing
+one needs the census (audit) and asks reports for a recompute; the geography below knows none of that.
+"""
 
 import csv
 import datetime
@@ -10,10 +14,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from census.errors import CountRejected, ImportRejected
+from census.importing import decode_utf8_or_cp1251, parse_typed_date, sniff_delimiter
 from census.models import AuditEntry
 from census.services import record_audit
 from regions.models import COUNTRY_KATO, District, PopulationBaseline, Region
-from reports.services import request_recompute
+from reports.services import request_recompute  # the one call up: a recompute after commit
 
 UNIT_COLUMNS = ["kato", "parent_kato", "kind", "name_kk", "name_ru", "name_en", "baseline", "baseline_as_of"]
 # A region's line may stop after its names (Excel keeps the empty baseline columns, hand-made files may not).
@@ -64,23 +69,14 @@ def set_baseline(*, district, campaign, population: int, as_of: datetime.date, n
 def decode_text(raw: bytes) -> str:
     """Text of an uploaded file: UTF-8 (with or without Excel's BOM), else cp1251 (Russian Excel's default).
 
-    Raises ImportRejected for bytes that are neither (cp1251 leaves one byte, 0x98, undefined).
+    Raises ImportRejected for bytes that are neither.
     """
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1251")
+        return decode_utf8_or_cp1251(raw)[0]
     except UnicodeDecodeError:
         raise ImportRejected(
             [(1, "", _("The file is not text in UTF-8 or Windows-1251; save it from Excel as CSV (UTF-8)."))]
         ) from None
-
-
-def sniff_delimiter(first_line: str) -> str:
-    """The delimiter of a header line: whichever of ; , tab it has most of (Russian Excel writes ;)."""
-    return max([";", ",", "\t"], key=first_line.count)
 
 
 def _shown(value: str, length: int = 40) -> str:
@@ -95,15 +91,6 @@ def _field_errors(model, field_name: str, value) -> list[str]:
     except ValidationError as exc:
         return exc.messages
     return []
-
-
-def _parse_date(text: str) -> datetime.date:
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 def _is_kato(text: str) -> bool:
@@ -227,9 +214,8 @@ def import_units(*, raw: bytes, campaign, user=None, source: str = AuditEntry.So
                 baseline = int(digits) if len(digits) <= 20 else 10**20
                 too_large = _field_errors(PopulationBaseline, "population", baseline)
                 errors.extend((line, "baseline", message) for message in too_large)
-            try:
-                as_of = _parse_date(row["baseline_as_of"])
-            except ValueError:
+            as_of = parse_typed_date(row["baseline_as_of"])
+            if as_of is None:
                 errors.append(
                     (
                         line,

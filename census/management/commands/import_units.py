@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from census.errors import ImportRejected
 from census.models import AuditEntry, Campaign
-from regions.services import import_units
+from census.units import import_units
 
 
 class Command(BaseCommand):
