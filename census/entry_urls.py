@@ -3,10 +3,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+# Registers the <kato:...> converter (exactly nine digits) whichever URL map is read first.
+import regions.converters  # noqa: F401
 from census import views
-
-# The <kato:...> converter (exactly nine digits) is registered there; importing it here makes the order of the URL maps irrelevant.
-from reports.urls import KatoConverter  # noqa: F401
 
 app_name = "entry"
 

@@ -10,6 +10,8 @@ import csv
 import io
 
 from django.utils.translation import get_language
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 # Column headers per language; every one is an alias census/importing.py knows.
 HEADERS = {
@@ -56,9 +58,6 @@ def counts_csv(counts) -> bytes:
 
 def counts_xlsx(counts) -> bytes:
     """The counts as an XLSX workbook with one sheet; dates are real dates, figures real numbers."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(HEADERS[_language()])

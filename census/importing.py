@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
+import openpyxl
 from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -305,8 +306,6 @@ def _check_xlsx_container(raw: bytes, limits: Limits) -> None:
 
 def _xlsx_records(raw: bytes, limits: Limits, read: ReadFile):
     _check_xlsx_container(raw, limits)
-    import openpyxl
-
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception:

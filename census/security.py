@@ -34,6 +34,8 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from regions.models import District, Region
+
 logger = logging.getLogger("census.security")
 
 # Written bare when the whole value matches; anything else is JSON-quoted.
@@ -145,8 +147,6 @@ def token_details(token) -> dict:
 
 def area_of(scope) -> str:
     """The KATO code of a scope's district or region, or "country"."""
-    from regions.models import District, Region
-
     if scope.district_id is not None:
         return District.objects.filter(pk=scope.district_id).values_list("kato", flat=True).first() or "-"
     if scope.region_id is not None:

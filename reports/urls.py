@@ -1,23 +1,10 @@
 """Pages for officials and the public: dashboards, reports, the public progress page and the widget."""
 
-from django.urls import path, register_converter
+from django.urls import path
 
+# Registers the <kato:...> converter (exactly nine digits) whichever URL map is read first.
+import regions.converters  # noqa: F401
 from reports import views
-
-
-class KatoConverter:
-    """A KATO code: exactly nine digits (anything else is not a page, so a 404)."""
-
-    regex = r"\d{9}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(KatoConverter, "kato")
 
 urlpatterns = [
     path("", views.home, name="home"),
