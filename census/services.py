@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from census.contention import retry_on_contention
 from census.errors import CountConflict, CountRejected
-from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
+from census.models import REASON_MAX_LENGTH, AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
 from regions.models import District, Region
 from reports.services import request_recompute
 
@@ -287,6 +287,17 @@ def _enter_count(
     expected_version: int | None,
 ) -> CountResult:
     """Apply one district-day's entry to the ledger with every rule of the write path; raises before changing anything."""
+    if len(reason) > REASON_MAX_LENGTH:
+        # The forms, the API and files refuse it first; this holds for every caller (a command's --reason too),
+        # because a reason goes into the append-only audit trail for good.
+        raise CountRejected(
+            {
+                "reason": [
+                    _("The reason has %(length)s characters; at most %(limit)s are kept. Shorten it.")
+                    % {"length": _number(len(reason)), "limit": _number(REASON_MAX_LENGTH)}
+                ]
+            }
+        )
     campaign = ledger.campaign
     row = ledger.row(district, date)
     if expected_version is not None and (row.version if row else 0) != expected_version:

@@ -9,8 +9,8 @@ from django.db.models import Sum
 from django.utils import translation
 
 from census.errors import CountConflict, CountRejected
-from census.models import AuditEntry, DailyCount
-from census.services import MAX_DAILY_VALUE, EntryMode, record_count
+from census.models import REASON_MAX_LENGTH, AuditEntry, DailyCount
+from census.services import MAX_DAILY_VALUE, CountRow, EntryMode, import_counts, record_count
 from reports.models import RecomputeRequest
 
 pytestmark = pytest.mark.usefixtures("after_campaign")
@@ -92,6 +92,36 @@ def test_bad_figures_in_both_channels_are_reported_together(campaign, district):
 
     assert set(rejected.value.message_dict) == {"online", "offline"}
     assert written() == (0, 0, 0)
+
+
+def test_a_reason_longer_than_the_forms_allow_is_rejected_from_any_caller_and_nothing_is_written(campaign, district):
+    # given: a stored day, and a correction whose reason is a pasted page (a command's --reason, say)
+    record(campaign, district)
+    before = written()
+
+    # when
+    with pytest.raises(CountRejected) as rejected:
+        record(campaign, district, online=5, reason="x" * (REASON_MAX_LENGTH + 1))
+    # ...and the same through a batch
+    summary = import_counts(
+        campaign=campaign,
+        rows=[CountRow(line=2, district=district, date=OCT_5, online=4, offline=5, reason="y" * (REASON_MAX_LENGTH + 1))],
+        source=FORM,
+    )
+
+    # then
+    assert list(rejected.value.message_dict) == ["reason"]
+    assert [list(outcome.errors) for outcome in summary.failed] == [["reason"]]
+    assert written() == before
+    assert stored(district) == [(OCT_5, 10, 5)]
+
+
+def test_a_reason_of_exactly_the_limit_is_kept(campaign, district):
+    record(campaign, district)
+
+    record(campaign, district, online=5, reason="z" * REASON_MAX_LENGTH)
+
+    assert AuditEntry.objects.latest("id").reason == "z" * REASON_MAX_LENGTH
 
 
 @pytest.mark.parametrize(
