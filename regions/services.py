@@ -13,7 +13,7 @@ from census.errors import CountRejected, ImportRejected
 from census.models import AuditEntry
 from census.services import record_audit
 from regions.models import COUNTRY_KATO, District, PopulationBaseline, Region
-from reports.services import request_recompute
+from reports.outbox import request_recompute
 
 UNIT_COLUMNS = ["kato", "parent_kato", "kind", "name_kk", "name_ru", "name_en", "baseline", "baseline_as_of"]
 # A region's line may stop after its names (Excel keeps the empty baseline columns, hand-made files may not).

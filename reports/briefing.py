@@ -13,9 +13,10 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from census.models import Campaign
+from regions.models import COUNTRY_KATO
 from reports.coverage import OVER_100
 from reports.models import CoverageSnapshot
-from reports.services import COUNTRY_KATO
 
 COMPLETED = ("completed_early", "completed")
 NEARLY_COMPLETE = "nearly_complete"
@@ -261,8 +262,6 @@ def briefing_text(*, region, as_of: datetime.date, language: str, campaign=None)
     population), which districts have completed or nearly completed, and the
     range of the rest, with numbers written the way the language writes them.
     """
-    from census.models import Campaign
-
     campaign = campaign or Campaign.objects.current()
     with translation.override(language):
         found = highlights(campaign=campaign, region=region, as_of=as_of) if campaign else Highlights(as_of=None)

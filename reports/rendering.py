@@ -30,11 +30,11 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from census.calendar import CampaignCalendar
 from census.models import Campaign, DistrictStatus
 from regions.models import COUNTRY_KATO, District, PopulationBaseline, Region
 from reports import charts, coverage, maps
 from reports.models import CoverageSnapshot, RenderedDashboard
-from reports.services import CampaignCalendar
 
 log = logging.getLogger(__name__)
 
@@ -1023,26 +1023,6 @@ def render_reports(*, campaign, region_ids: list[int]) -> int:
     for region in Region.objects.filter(pk__in=region_ids).order_by("kato"):
         done += _render_latest(campaign, Kind.REGION, region.kato, pdf=True)
     return done
-
-
-def render_after_commit(owed: dict) -> None:
-    """Once the recompute that owed this work commits, send the job that renders the dashboards it changed.
-
-    `owed`: {campaign id: {district id or None (the whole campaign): from date}}.
-    """
-    for campaign_id, per_district in owed.items():
-        district_ids = None if None in per_district else sorted(per_district)
-        transaction.on_commit(lambda c=campaign_id, d=district_ids: _publish_render(c, d))
-
-
-def _publish_render(campaign_id: int, district_ids) -> None:
-    from reports.tasks import render_dashboards_task, same_queue
-
-    try:
-        render_dashboards_task.apply_async((campaign_id, district_ids), **same_queue())
-    except Exception:
-        # The pages are rendered on demand when stale: a lost job costs one slower page view, never a wrong one.
-        log.warning("could not render the dashboards after a recompute; they will be rendered on demand", exc_info=True)
 
 
 def current_campaign() -> Campaign | None:

@@ -12,8 +12,8 @@ from django.conf import settings
 from census.celery import app as celery_app
 from census.models import AuditEntry
 from census.services import record_count
+from regions.models import COUNTRY_KATO
 from reports.models import CoverageSnapshot
-from reports.services import COUNTRY_KATO
 from tests import factories
 from tests.processes import celery_process, child_env, wait_for
 
