@@ -3,7 +3,8 @@
 from celery import shared_task
 
 from census.models import Campaign
-from reports import rendering, services
+from reports import services
+from reports.dashboards import store
 from reports.outbox import same_queue
 
 # acks_late + reject_on_worker_lost come from settings: a job killed mid-way goes
@@ -30,7 +31,7 @@ def render_dashboards_task(campaign_id: int, district_ids: list[int] | None = No
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return 0
-    region_ids = rendering.render_after_recompute(campaign=campaign, district_ids=district_ids)
+    region_ids = store.render_after_recompute(campaign=campaign, district_ids=district_ids)
     # Run eagerly (the embedded mode) this job is part of the request that saved the count, and a PDF
     # costs seconds per region and language: there it is made on its first download instead.
     if region_ids and not render_reports_task.app.conf.task_always_eager:
@@ -44,4 +45,4 @@ def render_reports_task(campaign_id: int, region_ids: list[int]):
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return 0
-    return rendering.render_reports(campaign=campaign, region_ids=region_ids)
+    return store.render_reports(campaign=campaign, region_ids=region_ids)
