@@ -37,6 +37,19 @@ def page_url(name: str, kato: str | None, as_of: datetime.date | None) -> str:
     return f"{url}?as_of={as_of.isoformat()}" if as_of else url
 
 
+class FigureText:
+    """An Area attribute that reads one figure of its snapshot as text, formatted when read (so in the active language)."""
+
+    def __init__(self, field: str, formatter):
+        self.field = field
+        self.formatter = formatter
+
+    def __get__(self, area, owner=None):
+        if area is None:
+            return self
+        return self.formatter(getattr(area.snapshot, self.field) if area.snapshot else None)
+
+
 class Area:
     """One area's figures at the end of one day (a CoverageSnapshot row), with texts in the active language.
 
@@ -71,66 +84,26 @@ class Area:
     def has_figures(self) -> bool:
         return self.snapshot is not None
 
-    @property
-    def date_text(self):
-        return format_date(self.snapshot.date if self.snapshot else None)
-
-    @property
-    def baseline_text(self):
-        return format_number(self.snapshot.baseline if self.snapshot else None)
-
-    @property
-    def total_text(self):
-        return format_number(self.snapshot.total if self.snapshot else None)
-
-    @property
-    def online_text(self):
-        return format_number(self.snapshot.online if self.snapshot else None)
-
-    @property
-    def offline_text(self):
-        return format_number(self.snapshot.offline if self.snapshot else None)
-
-    @property
-    def online_day_text(self):
-        return format_number(self.snapshot.online_day if self.snapshot else None)
-
-    @property
-    def offline_day_text(self):
-        return format_number(self.snapshot.offline_day if self.snapshot else None)
-
-    @property
-    def coverage_text(self):
-        return format_percent(self.snapshot.coverage_pct if self.snapshot else None)
-
-    @property
-    def online_pct_text(self):
-        return format_percent(self.snapshot.online_pct if self.snapshot else None)
-
-    @property
-    def offline_pct_text(self):
-        return format_percent(self.snapshot.offline_pct if self.snapshot else None)
-
-    @property
-    def online_share_text(self):
-        return format_percent(self.snapshot.online_share_pct if self.snapshot else None)
+    # The snapshot's figures as text in the active language (a dash where there is no snapshot or no figure).
+    date_text = FigureText("date", format_date)
+    baseline_text = FigureText("baseline", format_number)
+    total_text = FigureText("total", format_number)
+    online_text = FigureText("online", format_number)
+    offline_text = FigureText("offline", format_number)
+    online_day_text = FigureText("online_day", format_number)
+    offline_day_text = FigureText("offline_day", format_number)
+    coverage_text = FigureText("coverage_pct", format_percent)
+    online_pct_text = FigureText("online_pct", format_percent)
+    offline_pct_text = FigureText("offline_pct", format_percent)
+    online_share_text = FigureText("online_share_pct", format_percent)
+    daily_rate_text = FigureText("daily_rate", format_rate)
+    needed_rate_text = FigureText("needed_daily_rate", format_rate)
+    projected_text = FigureText("projected_on", format_date)
 
     @property
     def offline_share_text(self):
         share = self.snapshot.online_share_pct if self.snapshot else None
         return format_percent(None if share is None else Decimal(100) - share)
-
-    @property
-    def daily_rate_text(self):
-        return format_rate(self.snapshot.daily_rate if self.snapshot else None)
-
-    @property
-    def needed_rate_text(self):
-        return format_rate(self.snapshot.needed_daily_rate if self.snapshot else None)
-
-    @property
-    def projected_text(self):
-        return format_date(self.snapshot.projected_on if self.snapshot else None)
 
     @property
     def status_text(self) -> str:

@@ -90,11 +90,34 @@ def _tiles(region: Region, districts: list[District], areas: dict[int, Area]) ->
     }
 
 
+def _overview(campaign, calendar, *, kind, area: Area, rows: list[Area], series_rows: list, phases, date_nav: dict) -> dict:
+    """What the region and the national pages share: the area's figures and chart, the areas below it ranked, the phases."""
+    leaders, laggards = leaders_and_laggards(rows)
+    timeline = Timeline.build(calendar, area.as_of, phases)
+    return {
+        "kind": kind,
+        "campaign": campaign,
+        "area": area,
+        "as_of": area.as_of,
+        "rows": rows,
+        "leaders": leaders,
+        "laggards": laggards,
+        "flagged": [a for a in rows if a.flags],
+        "at_risk": [a for a in rows if a.outlook in ("at_risk", "off_track")],
+        "phases": phases,
+        "chart": coverage_chart(
+            series_rows, timeline, title=_("Cumulative coverage, %(area)s") % {"area": area.name}, label_id="chart-coverage"
+        ),
+        "table_rows": [Area(r) for r in series_rows],
+        "split": _split(area),
+        "date_nav": date_nav,
+    }
+
+
 def region_context(campaign, region: Region, as_of: datetime.date) -> dict:
     calendar = CampaignCalendar.load(campaign)
     snapshots = _snapshots(campaign)
     series_rows = list(snapshots.filter(kato=region.kato, date__lte=as_of).order_by("date"))
-    current = series_rows[-1] if series_rows else None
     districts = list(region.districts.all())
     day_rows = {s.district_id: s for s in snapshots.filter(region=region, level=Level.DISTRICT, date=as_of)}
     sparks = _series_by_area(snapshots.filter(region=region, level=Level.DISTRICT, date__lte=as_of), "district_id")
@@ -102,32 +125,21 @@ def region_context(campaign, region: Region, as_of: datetime.date) -> dict:
         d.pk: Area(day_rows.get(d.pk), place=d, link="dashboard_district", as_of=as_of, series=sparks.get(d.pk))
         for d in districts
     }
-    rows = ranked(list(areas.values()))
-    leaders, laggards = leaders_and_laggards(rows)
-    phases = phase_states(campaign, region, as_of)
-    timeline = Timeline.build(calendar, as_of, phases)
     first, last = _date_range(campaign, region.kato)
-    area = Area(current, place=region, as_of=as_of)
     return {
-        "kind": Kind.REGION,
-        "campaign": campaign,
-        "area": area,
-        "region": region,
-        "as_of": as_of,
-        "rows": rows,
-        "leaders": leaders,
-        "laggards": laggards,
-        "flagged": [a for a in rows if a.flags],
-        "at_risk": [a for a in rows if a.outlook in ("at_risk", "off_track")],
-        "phases": phases,
-        "deadline": calendar.deadline(region),
-        "chart": coverage_chart(
-            series_rows, timeline, title=_("Cumulative coverage, %(area)s") % {"area": region.name}, label_id="chart-coverage"
+        **_overview(
+            campaign,
+            calendar,
+            kind=Kind.REGION,
+            area=Area(series_rows[-1] if series_rows else None, place=region, as_of=as_of),
+            rows=ranked(list(areas.values())),
+            series_rows=series_rows,
+            phases=phase_states(campaign, region, as_of),
+            date_nav=_date_nav("dashboard_region", region.kato, as_of, first, last),
         ),
-        "table_rows": [Area(r) for r in series_rows],
-        "split": _split(area),
+        "region": region,
+        "deadline": calendar.deadline(region),
         "map": _tiles(region, districts, areas),
-        "date_nav": _date_nav("dashboard_region", region.kato, as_of, first, last),
         "pdf_url": page_url("dashboard_region_pdf", region.kato, as_of),
     }
 
@@ -224,39 +236,24 @@ def _latest_rows(queryset, key: str, as_of) -> dict:
 
 
 def national_context(campaign, as_of: datetime.date) -> dict:
-    calendar = CampaignCalendar.load(campaign)
     snapshots = _snapshots(campaign)
     series_rows = list(snapshots.filter(kato=COUNTRY_KATO, date__lte=as_of).order_by("date"))
-    current = series_rows[-1] if series_rows else None
     regions = list(Region.objects.filter(districts__isnull=False).distinct().order_by("kato"))
     region_rows = _latest_rows(snapshots.filter(level=Level.REGION), "region_id", as_of)
     sparks = _series_by_area(snapshots.filter(level=Level.REGION, date__lte=as_of), "region_id")
-    rows = ranked(
-        [Area(region_rows.get(r.pk), place=r, link="dashboard_region", as_of=as_of, series=sparks.get(r.pk)) for r in regions]
-    )
-    leaders, laggards = leaders_and_laggards(rows)
-    phases = phase_states(campaign, None, as_of, regions=regions)
-    timeline = Timeline.build(calendar, as_of, phases)
     first, last = _date_range(campaign, COUNTRY_KATO)
-    area = Area(current, as_of=as_of)
-    return {
-        "kind": Kind.NATIONAL,
-        "campaign": campaign,
-        "area": area,
-        "as_of": as_of,
-        "rows": rows,
-        "leaders": leaders,
-        "laggards": laggards,
-        "flagged": [a for a in rows if a.flags],
-        "at_risk": [a for a in rows if a.outlook in ("at_risk", "off_track")],
-        "phases": phases,
-        "chart": coverage_chart(
-            series_rows, timeline, title=_("Cumulative coverage, %(area)s") % {"area": area.name}, label_id="chart-coverage"
+    return _overview(
+        campaign,
+        CampaignCalendar.load(campaign),
+        kind=Kind.NATIONAL,
+        area=Area(series_rows[-1] if series_rows else None, as_of=as_of),
+        rows=ranked(
+            [Area(region_rows.get(r.pk), place=r, link="dashboard_region", as_of=as_of, series=sparks.get(r.pk)) for r in regions]
         ),
-        "table_rows": [Area(r) for r in series_rows],
-        "split": _split(area),
-        "date_nav": _date_nav("dashboard_national", None, as_of, first, last),
-    }
+        series_rows=series_rows,
+        phases=phase_states(campaign, None, as_of, regions=regions),
+        date_nav=_date_nav("dashboard_national", None, as_of, first, last),
+    )
 
 
 def _public_region(campaign, region: Region, as_of, rows: dict, *, link) -> PublicArea:
