@@ -76,8 +76,8 @@ def latency() -> list[float]:
     from census.models import AuditEntry, Campaign, DailyCount
     from census.services import record_count
     from regions.models import District
+    from reports.dashboards.store import source_of
     from reports.models import RenderedDashboard
-    from reports.rendering import source_of
 
     queue = app.conf.task_default_queue
     worker = subprocess.Popen(
@@ -134,7 +134,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
     from census.models import Campaign
-    from reports.rendering import render_after_recompute
+    from reports.dashboards.store import render_after_recompute
     from reports.services import drain_recompute_outbox
 
     # As the jobs after the demo's commit would: its coverage, then every page, stored before we measure.

@@ -18,7 +18,7 @@ from census.contention import retry_on_contention
 from census.errors import CountConflict, CountRejected
 from census.models import REASON_MAX_LENGTH, AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
 from regions.models import District, Region
-from reports.services import request_recompute
+from reports.outbox import request_recompute
 
 CHANNELS = ("online", "offline")
 CHANNEL_PHASE = {"online": Phase.Kind.ONLINE, "offline": Phase.Kind.DOOR_TO_DOOR}

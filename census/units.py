@@ -18,7 +18,7 @@ from census.importing import decode_utf8_or_cp1251, parse_typed_date, sniff_deli
 from census.models import AuditEntry
 from census.services import record_audit
 from regions.models import COUNTRY_KATO, District, PopulationBaseline, Region
-from reports.services import request_recompute  # the one call up: a recompute after commit
+from reports.outbox import request_recompute  # the one call up: a recompute after commit
 
 UNIT_COLUMNS = ["kato", "parent_kato", "kind", "name_kk", "name_ru", "name_en", "baseline", "baseline_as_of"]
 # A region's line may stop after its names (Excel keeps the empty baseline columns, hand-made files may not).

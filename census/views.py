@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from census import exporting, security
 from census.access import Scope, scope_of
+from census.calendar import CampaignCalendar
 from census.errors import CountConflict, CountRejected, WriteContended
 from census.forms import (
     DayForm,
@@ -40,7 +41,6 @@ from census.importing import FileRejected, Limits, check_size, outcome_errors, r
 from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, PendingImport
 from census.services import LONGEST_FIGURE, CountRow, EntryMode, import_counts, record_count, set_status
 from regions.models import District, Region
-from reports.services import CampaignCalendar
 
 FORM = AuditEntry.Source.FORM
 # How many days before the chosen one the district page lists beside the form.

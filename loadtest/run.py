@@ -185,7 +185,7 @@ def prepare(readers: int, staff: int, batches: int = 0):
 
 
 def _open_days(campaign, region) -> list[datetime.date]:
-    from reports.services import CampaignCalendar
+    from census.calendar import CampaignCalendar  # Django is set up in main(), once the environment is known
 
     calendar = CampaignCalendar.load(campaign)
     first = max(p.starts_on for p in calendar.phases)

@@ -13,9 +13,11 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from census.formatting import format_number
+from census.models import Campaign
+from regions.models import COUNTRY_KATO
 from reports.coverage import OVER_100
 from reports.models import CoverageSnapshot
-from reports.services import COUNTRY_KATO
 
 COMPLETED = ("completed_early", "completed")
 NEARLY_COMPLETE = "nearly_complete"
@@ -121,10 +123,6 @@ def highlights(*, campaign, region, as_of: datetime.date) -> Highlights:
 # --- Words ------------------------------------------------------------------------------------------
 
 
-def _number(value: int) -> str:
-    return formats.number_format(value, force_grouping=True)
-
-
 def _percent(value: Decimal) -> str:
     # Translators: a percentage; Russian and Kazakh put a no-break space before the sign ("72,4 %").
     return _("%(number)s%%") % {"number": formats.number_format(value, decimal_pos=1)}
@@ -161,7 +159,7 @@ def _sentences(found: Highlights) -> list[str]:
                 "As of %(date)s, %(count)s people (%(percent)s of the population) had answered the census online.",
                 area.online,
             )
-            % {"date": date, "count": _number(area.online), "percent": _percent(area.online_pct)}
+            % {"date": date, "count": format_number(area.online), "percent": _percent(area.online_pct)}
         )
         sentences.append(
             ngettext(
@@ -169,7 +167,7 @@ def _sentences(found: Highlights) -> list[str]:
                 "Another %(count)s people (%(percent)s) were counted offline, door to door.",
                 area.offline,
             )
-            % {"count": _number(area.offline), "percent": _percent(area.offline_pct)}
+            % {"count": format_number(area.offline), "percent": _percent(area.offline_pct)}
         )
         sentences.append(
             ngettext(
@@ -177,7 +175,7 @@ def _sentences(found: Highlights) -> list[str]:
                 "In all, %(count)s people have taken part in the census, %(percent)s of the registered population.",
                 area.total,
             )
-            % {"count": _number(area.total), "percent": _percent(area.coverage_pct)}
+            % {"count": format_number(area.total), "percent": _percent(area.coverage_pct)}
         )
     if found.online_leader is not None:
         leader = found.online_leader
@@ -202,7 +200,7 @@ def _sentences(found: Highlights) -> list[str]:
                     "The number of people counted there (%(total)s) exceeds the registered population (%(baseline)s); "
                     "such figures are checked."
                 )
-                % {"total": _number(leader.total), "baseline": _number(leader.baseline)}
+                % {"total": format_number(leader.total), "baseline": format_number(leader.baseline)}
             )
     also_over = [row for row in found.over_100 if row is not leader]
     if also_over:
@@ -261,8 +259,6 @@ def briefing_text(*, region, as_of: datetime.date, language: str, campaign=None)
     population), which districts have completed or nearly completed, and the
     range of the rest, with numbers written the way the language writes them.
     """
-    from census.models import Campaign
-
     campaign = campaign or Campaign.objects.current()
     with translation.override(language):
         found = highlights(campaign=campaign, region=region, as_of=as_of) if campaign else Highlights(as_of=None)

@@ -12,9 +12,6 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-# Drawn here, placed there: the pages ask this module for a region's tile positions.
-from regions.boundaries import tile_positions  # noqa: F401
-
 FONT = "DejaVu Sans, Arial, sans-serif"
 
 # Coverage buckets, low to high: (lower bound in %, fill, text colour). One blue hue, darker is

@@ -1,65 +1,27 @@
-"""Coverage work: the outbox of owed recomputes, and the recompute that turns counts into snapshots."""
+"""Coverage work: the drain of owed recomputes, and the recompute that turns counts into snapshots."""
 
 import datetime
 import io
 import json
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
 
-from census.redis_outage import UNREACHABLE, outage_of
-from reports import coverage
+from census.calendar import CampaignCalendar
+from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus
+from regions.models import COUNTRY_KATO, District, PopulationBaseline, Region
+from reports import coverage, outbox
 from reports.models import CoverageSnapshot, RecomputeRequest
 
 log = logging.getLogger(__name__)
 
-COUNTRY_KATO = "000000000"
 BATCH_SIZE = 2000
 # Any fixed 64-bit number: the advisory lock that lets one drain run at a time on PostgreSQL.
 DRAIN_LOCK_KEY = 7_027_000_001
-
-
-# --- The outbox -------------------------------------------------------------------------------
-
-
-def request_recompute(*, campaign, district, from_date: datetime.date) -> None:
-    """Record that coverage is owed from `from_date` on (district=None: the whole campaign), published after commit.
-
-    The row is written in the caller's transaction, so work is never lost to a
-    rollback-then-publish or a publish-then-rollback; the publish itself is
-    registered once per transaction, so a 5,000-row import sends one job.
-    """
-    RecomputeRequest.objects.create(campaign=campaign, district=district, from_date=from_date)
-    if not any(callback is _publish_drain for _savepoints, callback, _robust in connection.run_on_commit):
-        transaction.on_commit(_publish_drain)
-
-
-# The save is committed when this runs: nothing the broker does may turn it into an error or a long wait
-# (a person who sees one saves the correction again). The outbox row is the work; the publish only hurries it.
-BROKER = outage_of(settings.CELERY_BROKER_URL)
-
-
-def _publish_drain() -> None:
-    from reports.tasks import drain_recompute_outbox_task
-
-    if BROKER.suspended():
-        return
-    try:
-        drain_recompute_outbox_task.delay()
-    except (KombuOperationalError, *UNREACHABLE) as exc:
-        # Stopped (refused at once) or hung (the socket timeout in settings): the outbox keeps the work.
-        BROKER.failed(exc)
-    except Exception:
-        log.warning("could not publish the coverage job; the outbox sweep will pick it up", exc_info=True)
-    else:
-        BROKER.answered()
 
 
 def _serialize_recomputes() -> None:
@@ -87,8 +49,6 @@ def drain_recompute_outbox() -> int:
             per_district = owed[request.campaign_id]
             key = request.district_id
             per_district[key] = min(request.from_date, per_district.get(key, request.from_date))
-        from census.models import Campaign
-
         for campaign in Campaign.objects.filter(pk__in=owed):
             per_district = owed[campaign.pk]
             if None in per_district:
@@ -98,53 +58,8 @@ def drain_recompute_outbox() -> int:
         # Only the rows read: requests that arrived meanwhile stay for the next drain.
         RecomputeRequest.objects.filter(id__in=[r.id for r in pending]).delete()
         # Dashboards are rendered from these snapshots: once they are committed, render the affected ones again.
-        from reports.rendering import render_after_commit
-
-        render_after_commit(owed)
+        outbox.render_after_commit(owed)
     return len(pending)
-
-
-# --- The calendar of a campaign ----------------------------------------------------------------
-
-
-@dataclass
-class CampaignCalendar:
-    """A campaign's phases loaded once: when counting starts, ends and is due, per region."""
-
-    campaign: object
-    phases: list
-    today: datetime.date
-
-    @classmethod
-    def load(cls, campaign):
-        phases = list(campaign.phases.prefetch_related("extensions"))
-        return cls(campaign=campaign, phases=phases, today=timezone.localdate())
-
-    @property
-    def start(self) -> datetime.date:
-        return min((p.starts_on for p in self.phases), default=self.campaign.starts_on)
-
-    def phase_end(self, region) -> datetime.date:
-        return max((p.effective_end(region) for p in self.phases), default=self.start)
-
-    def end(self, region, last_count: datetime.date | None) -> datetime.date:
-        """Last day with a snapshot: the end of the last phase (or a later count), never after today."""
-        end = max(self.phase_end(region), last_count or self.start)
-        return max(min(end, self.today), self.start)
-
-    def deadline(self, region) -> datetime.date | None:
-        """The effective end of door-to-door enumeration: the date 100% is due by."""
-        door_to_door = [p for p in self.phases if p.kind == "door_to_door"]
-        return door_to_door[0].effective_end(region) if door_to_door else None
-
-    def active_days(self, region, start, end) -> set[datetime.date]:
-        """Days a district was due to report: inside any open phase, up to today."""
-        windows = [(p.starts_on, p.effective_end(region)) for p in self.phases]
-        return {
-            day
-            for day in coverage.days_between(start, min(end, self.today))
-            if any(first <= day <= last for first, last in windows)
-        }
 
 
 # --- Recompute ----------------------------------------------------------------------------------
@@ -221,8 +136,6 @@ def _save_snapshots(rows: list[tuple]) -> None:
 
 def _lowered_days(campaign, district_ids, since) -> dict[int, set[datetime.date]]:
     """Per district, the days whose counts a correction lowered (from the audit trail)."""
-    from census.models import AuditEntry
-
     lowered = defaultdict(set)
     entries = AuditEntry.objects.filter(
         campaign=campaign, subject=AuditEntry.Subject.COUNT, district_id__in=district_ids, date__gte=since
@@ -235,8 +148,6 @@ def _lowered_days(campaign, district_ids, since) -> dict[int, set[datetime.date]
 
 def _statuses(campaign, district_ids) -> dict[int, list[tuple[datetime.date, int, str]]]:
     """Per district, its status decisions in order, to look up the status in force on a day."""
-    from census.models import DistrictStatus
-
     decisions = defaultdict(list)
     rows = DistrictStatus.objects.filter(campaign=campaign, district_id__in=district_ids).order_by("date", "id")
     for district_id, date, pk, status in rows.values_list("district_id", "date", "id", "status"):
@@ -254,8 +165,6 @@ def _status_on(decisions, day) -> str:
 
 
 def _baselines(campaign, district_ids) -> dict[int, int]:
-    from regions.models import PopulationBaseline
-
     current = PopulationBaseline.objects.filter(campaign=campaign, district_id__in=district_ids).current()
     return dict(current.values_list("district_id", "population"))
 
@@ -270,8 +179,6 @@ def _reached_on(campaign, calendar, kato, series, baseline) -> datetime.date | N
 
 def _recompute_region_districts(campaign, calendar, region, districts, from_dates, computed_at) -> datetime.date:
     """Recompute the given districts of one region, each from its own date; returns the earliest date touched."""
-    from census.models import DailyCount
-
     district_ids = [d.pk for d in districts]
     earliest = min(from_dates[d.pk] for d in districts)
     history_from = max(calendar.start, earliest - datetime.timedelta(days=coverage.RATE_WINDOW_DAYS))
@@ -409,8 +316,6 @@ def _roll_up(campaign, calendar, *, level, kato, region, children, from_date, co
 
 
 def _roll_up_regions(campaign, calendar, regions_from: dict, computed_at) -> None:
-    from regions.models import Region
-
     regions = {r.pk: r for r in Region.objects.filter(pk__in=regions_from)}
     for region_id, from_date in regions_from.items():
         region = regions[region_id]
@@ -438,8 +343,6 @@ def _roll_up_regions(campaign, calendar, regions_from: dict, computed_at) -> Non
 
 def recompute_districts(*, campaign, from_dates: dict[int, datetime.date]) -> None:
     """Recompute the given districts (id -> first day that changed), then their regions and the country."""
-    from regions.models import District
-
     calendar = CampaignCalendar.load(campaign)
     computed_at = timezone.now()
     by_region = defaultdict(list)
@@ -459,9 +362,6 @@ def recompute_coverage(*, campaign, region=None, from_date: datetime.date | None
     Works region by region so memory stays bounded by one region's counts.
     Returns the number of districts recomputed.
     """
-    from census.models import DailyCount
-    from regions.models import District, Region
-
     calendar = CampaignCalendar.load(campaign)
     start = max(calendar.start, from_date or calendar.start)
     computed_at = timezone.now()

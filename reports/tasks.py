@@ -2,7 +2,10 @@
 
 from celery import shared_task
 
+from census.models import Campaign
 from reports import services
+from reports.dashboards import store
+from reports.outbox import same_queue
 
 # acks_late + reject_on_worker_lost come from settings: a job killed mid-way goes
 # back to the queue, and rerunning it gives the same snapshots.
@@ -18,34 +21,17 @@ def drain_recompute_outbox_task():
 @shared_task(**COMMON, soft_time_limit=3000, time_limit=3300)
 def recompute_all_task(campaign_id: int | None = None):
     """The nightly full recompute of a campaign (default: every campaign)."""
-    from census.models import Campaign
-
     campaigns = Campaign.objects.filter(pk=campaign_id) if campaign_id else Campaign.objects.all()
     return sum(services.recompute_coverage(campaign=campaign) for campaign in campaigns)
-
-
-def same_queue() -> dict:
-    """Send options for a follow-up job: the queue the running job came from, so the workers serving it finish the chain.
-
-    Outside a job (or run eagerly) the default queue.
-    """
-    from celery import current_task
-
-    request = getattr(current_task, "request", None)
-    queue = ((getattr(request, "delivery_info", None) or {}).get("routing_key")) if request else None
-    return {"queue": queue} if queue else {}
 
 
 @shared_task(**COMMON)
 def render_dashboards_task(campaign_id: int, district_ids: list[int] | None = None):
     """Render the dashboards a recompute of these districts (None: all) changed, then queue their PDF reports."""
-    from census.models import Campaign
-    from reports import rendering
-
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return 0
-    region_ids = rendering.render_after_recompute(campaign=campaign, district_ids=district_ids)
+    region_ids = store.render_after_recompute(campaign=campaign, district_ids=district_ids)
     # Run eagerly (the embedded mode) this job is part of the request that saved the count, and a PDF
     # costs seconds per region and language: there it is made on its first download instead.
     if region_ids and not render_reports_task.app.conf.task_always_eager:
@@ -56,10 +42,7 @@ def render_dashboards_task(campaign_id: int, district_ids: list[int] | None = No
 @shared_task(**COMMON)
 def render_reports_task(campaign_id: int, region_ids: list[int]):
     """Render the PDF reports of these regions as of their latest day, in each language."""
-    from census.models import Campaign
-    from reports import rendering
-
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return 0
-    return rendering.render_reports(campaign=campaign, region_ids=region_ids)
+    return store.render_reports(campaign=campaign, region_ids=region_ids)

@@ -1,4 +1,4 @@
-"""Dashboard pages: each serves a stored rendering (reports.rendering) inside the per-visitor page frame.
+"""Dashboard pages: each serves a stored rendering (reports.dashboards.store) inside the per-visitor page frame.
 
 Officials, staff and administrators see the pages their scope covers
 (census.access.scope_of; anything outside it is a 404). The public page and
@@ -18,11 +18,13 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
 from census.access import scope_of
+from census.formatting import format_date, format_datetime, format_number
 from census.models import AuditEntry, Campaign, DistrictStatus, Role
 from regions.models import COUNTRY_KATO, District, Region
-from reports import rendering
-from reports.rendering import Kind
+from reports.dashboards import store
+from reports.models import RenderedDashboard
 
+Kind = RenderedDashboard.Kind
 CHARTED = {Kind.REGION, Kind.DISTRICT, Kind.NATIONAL}
 STAFF_ROLES = {Role.STAFF, Role.ADMIN}
 AUDIT_ROWS = 200
@@ -41,7 +43,7 @@ WIDGET_CSP = {
 
 def _language() -> str:
     language = (get_language() or "ru")[:2]
-    return language if language in rendering.LANGUAGES else "ru"
+    return language if language in store.LANGUAGES else "ru"
 
 
 def _requested_day(request) -> tuple[datetime.date | None, str]:
@@ -63,14 +65,12 @@ def _dashboard(request, *, kind: str, kato: str):
     if campaign is None:
         return None, None, ""
     day, notice = _requested_day(request)
-    dashboard = rendering.dashboard_for(campaign=campaign, kind=kind, kato=kato, as_of=day, language=_language())
+    dashboard = store.dashboard_for(campaign=campaign, kind=kind, kato=kato, as_of=day, language=_language())
     if dashboard is None and day is not None:
-        dashboard = rendering.dashboard_for(campaign=campaign, kind=kind, kato=kato, as_of=None, language=_language())
-        notice = _("There are no figures for %(day)s: the latest are shown.") % {"day": rendering.format_date(day)}
+        dashboard = store.dashboard_for(campaign=campaign, kind=kind, kato=kato, as_of=None, language=_language())
+        notice = _("There are no figures for %(day)s: the latest are shown.") % {"day": format_date(day)}
     elif dashboard is not None and day is not None and dashboard.as_of != day:
-        notice = _("There are no figures after %(day)s yet: those of %(day)s are shown.") % {
-            "day": rendering.format_date(dashboard.as_of)
-        }
+        notice = _("There are no figures after %(day)s yet: those of %(day)s are shown.") % {"day": format_date(dashboard.as_of)}
     return campaign, dashboard, notice
 
 
@@ -153,7 +153,7 @@ def _change_value(field: str, value) -> str:
     if field == "status" and value in DistrictStatus.Status.values:
         return str(DistrictStatus.Status(value).label)
     if isinstance(value, int) and not isinstance(value, bool):
-        return rendering.format_number(value)
+        return format_number(value)
     return str(value)
 
 
@@ -182,11 +182,11 @@ def _audit_entries(scope, campaign, district, as_of) -> list[dict]:
         ]
         rows.append(
             {
-                "at": rendering.format_datetime(entry.at),
+                "at": format_datetime(entry.at),
                 "who": who,
                 "what": entry.get_subject_display(),
                 "source": entry.get_source_display(),
-                "date": rendering.format_date(entry.date),
+                "date": format_date(entry.date),
                 "changes": changes,
                 "reason": entry.reason,
             }
@@ -206,9 +206,9 @@ def region_report(request, kato: str):
     if campaign is None:
         raise Http404
     day, _notice = _requested_day(request)
-    stored = rendering.report_pdf(campaign=campaign, kato=kato, as_of=day, language=_language())
+    stored = store.report_pdf(campaign=campaign, kato=kato, as_of=day, language=_language())
     if stored is None and day is not None:
-        stored = rendering.report_pdf(campaign=campaign, kato=kato, as_of=None, language=_language())
+        stored = store.report_pdf(campaign=campaign, kato=kato, as_of=None, language=_language())
     if stored is None or stored.pdf is None:
         raise Http404
     response = HttpResponse(bytes(stored.pdf), content_type="application/pdf")

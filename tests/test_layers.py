@@ -25,16 +25,9 @@ KNOWN_UP: frozenset[tuple[str, str]] = frozenset(
     {
         ("census.serializers", "reports.briefing"),
         ("census.serializers", "reports.models"),
-        ("census.services", "reports.services"),
-        ("census.units", "reports.services"),
-        ("census.views", "reports.services"),
     }
 )
-KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
-    {
-        frozenset({"reports.tasks", "reports.services", "reports.rendering", "reports.briefing"}),
-    }
-)
+KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset()
 KNOWN_UNEXPLAINED: frozenset[tuple[str, str]] = frozenset(
     {
         ("census.serializers", "reports.briefing"),
@@ -42,16 +35,6 @@ KNOWN_UNEXPLAINED: frozenset[tuple[str, str]] = frozenset(
         ("census.services", "django.contrib.auth.get_user_model"),
         ("census.services", "django.contrib.auth.password_validation.validate_password"),
         ("census.services", "regions.models"),
-        ("reports.briefing", "census.models"),
-        ("reports.rendering", "reports.briefing"),
-        ("reports.rendering", "reports.pdf"),
-        ("reports.rendering", "reports.tasks"),
-        ("reports.services", "census.models"),
-        ("reports.services", "regions.models"),
-        ("reports.services", "reports.tasks"),
-        ("reports.tasks", "celery.current_task"),
-        ("reports.tasks", "census.models"),
-        ("reports.tasks", "reports.rendering"),
     }
 )
 

@@ -6,11 +6,13 @@ import pytest
 import time_machine
 from django.utils import translation
 
+from census.formatting import format_number, format_percent
 from census.models import AuditEntry
 from census.services import provision_user, record_count, set_status
 from regions.models import COUNTRY_KATO
-from reports import rendering
+from reports.dashboards import store
 from reports.models import CoverageSnapshot, RenderedDashboard
+from reports.publication import is_published
 from reports.services import drain_recompute_outbox
 from tests import factories
 from tests.conftest import AFTER_CAMPAIGN
@@ -24,7 +26,7 @@ STATUS_NOTE = "internal: check the dormitory lists again"
 
 @pytest.fixture
 def north(campaign, after_campaign):
-    """Region North: four districts, each showing one case of the publishing rule (see reports.rendering.is_published).
+    """Region North: four districts, each showing one case of the publishing rule (see reports.publication.is_published).
 
     open: in progress, no review flag -> published
     unset: no status at all -> withheld
@@ -54,14 +56,14 @@ def north(campaign, after_campaign):
 
 
 def test_the_publishing_rule_shows_figures_with_a_status_unless_under_review_in_an_open_district():
-    assert rendering.is_published("in_progress", [])
-    assert rendering.is_published("nearly_complete", ["silent"])
-    assert rendering.is_published("completed_early", ["over_100"])
-    assert rendering.is_published("completed", ["jump", "total_fell"])
-    assert not rendering.is_published("", [])
-    assert not rendering.is_published("in_progress", ["over_100"])
-    assert not rendering.is_published("nearly_complete", ["jump"])
-    assert not rendering.is_published("in_progress", ["total_fell", "silent"])
+    assert is_published("in_progress", [])
+    assert is_published("nearly_complete", ["silent"])
+    assert is_published("completed_early", ["over_100"])
+    assert is_published("completed", ["jump", "total_fell"])
+    assert not is_published("", [])
+    assert not is_published("in_progress", ["over_100"])
+    assert not is_published("nearly_complete", ["jump"])
+    assert not is_published("in_progress", ["total_fell", "silent"])
 
 
 def test_the_public_page_shows_only_published_districts_and_sums_only_them(north, client):
@@ -130,7 +132,7 @@ def test_a_count_change_renders_the_stored_dashboard_again(campaign, district, d
     # Run in-process (the embedded mode) the job leaves the PDF to its first download.
     assert before.pdf is None
     with time_machine.travel(AFTER_CAMPAIGN, tick=False):
-        first_pdf = bytes(rendering.report_pdf(campaign=campaign, kato=region.kato, as_of=None, language="en").pdf)
+        first_pdf = bytes(store.report_pdf(campaign=campaign, kato=region.kato, as_of=None, language="en").pdf)
     assert first_pdf.startswith(b"%PDF")
     before = stored.get(language="en")
 
@@ -153,7 +155,7 @@ def test_a_count_change_renders_the_stored_dashboard_again(campaign, district, d
     assert "35.0%" in after.html and "25.0%" not in after.html.split("chart-table")[0]
     assert after.source_computed_at > before.source_computed_at
     assert after.pdf is None, "a PDF of the old figures must not outlive them"
-    new_pdf = bytes(rendering.report_pdf(campaign=campaign, kato=region.kato, as_of=None, language="en").pdf)
+    new_pdf = bytes(store.report_pdf(campaign=campaign, kato=region.kato, as_of=None, language="en").pdf)
     assert new_pdf.startswith(b"%PDF") and new_pdf != first_pdf
     assert RenderedDashboard.objects.filter(kind="district", kato=district.kato, as_of=LAST_DAY).count() == 3
     assert RenderedDashboard.objects.filter(kind="national", kato=COUNTRY_KATO, as_of=LAST_DAY).count() == 3
@@ -164,8 +166,8 @@ def test_a_missing_page_is_rendered_on_demand_once_and_then_served_as_stored(nor
     campaign = CoverageSnapshot.objects.filter(kato=region.kato).first().campaign
 
     # when
-    first = rendering.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=None, language="ru")
-    second = rendering.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=None, language="ru")
+    first = store.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=None, language="ru")
+    second = store.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=None, language="ru")
 
     # then
     assert first.as_of == LAST_DAY
@@ -176,14 +178,14 @@ def test_a_missing_page_is_rendered_on_demand_once_and_then_served_as_stored(nor
 def test_a_page_older_than_its_snapshot_is_rendered_again_on_demand(north):
     region, districts, staff = north
     campaign = CoverageSnapshot.objects.filter(kato=region.kato).first().campaign
-    first = rendering.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=OCT_1, language="en")
+    first = store.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=OCT_1, language="en")
 
     # when: a later count is recomputed, but no job rendered the page (the broker was down, say)
     with time_machine.travel(AFTER_CAMPAIGN + datetime.timedelta(minutes=5), tick=False):
         record_count(campaign=campaign, district=districts["open"], date=OCT_1, online=600, offline=0, reason="late box",
                      user=staff, source=FORM)  # fmt: skip
         drain_recompute_outbox()
-        again = rendering.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=OCT_1, language="en")
+        again = store.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=OCT_1, language="en")
 
     # then
     assert again.pk == first.pk
@@ -194,26 +196,26 @@ def test_a_page_older_than_its_snapshot_is_rendered_again_on_demand(north):
 def test_a_page_made_by_another_release_is_stale(north):
     region, _districts, _staff = north
     campaign = CoverageSnapshot.objects.filter(kato=region.kato).first().campaign
-    first = rendering.dashboard_for(campaign=campaign, kind="public", kato=region.kato, as_of=None, language="kk")
+    first = store.dashboard_for(campaign=campaign, kind="public", kato=region.kato, as_of=None, language="kk")
     RenderedDashboard.objects.filter(pk=first.pk).update(design="older-release", html="old design")
 
-    again = rendering.dashboard_for(campaign=campaign, kind="public", kato=region.kato, as_of=None, language="kk")
+    again = store.dashboard_for(campaign=campaign, kind="public", kato=region.kato, as_of=None, language="kk")
 
-    assert again.design == rendering.design()
+    assert again.design == store.design()
     assert again.html != "old design"
 
 
 def test_a_page_rendered_again_without_its_pdf_drops_a_pdf_of_older_figures(north):
     region, districts, staff = north
     campaign = CoverageSnapshot.objects.filter(kato=region.kato).first().campaign
-    with_pdf = rendering.report_pdf(campaign=campaign, kato=region.kato, as_of=None, language="ru")
+    with_pdf = store.report_pdf(campaign=campaign, kato=region.kato, as_of=None, language="ru")
     assert bytes(with_pdf.pdf).startswith(b"%PDF")
 
     with time_machine.travel(AFTER_CAMPAIGN + datetime.timedelta(minutes=5), tick=False):
         record_count(campaign=campaign, district=districts["open"], date=OCT_1, online=700, offline=0, reason="late box",
                      user=staff, source=FORM)  # fmt: skip
         drain_recompute_outbox()
-        page = rendering.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=None, language="ru")
+        page = store.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=None, language="ru")
 
     page = RenderedDashboard.objects.get(pk=page.pk)
     assert page.pk == with_pdf.pk
@@ -225,7 +227,7 @@ def test_rendering_a_day_without_a_snapshot_is_refused(north):
     campaign = CoverageSnapshot.objects.filter(kato=region.kato).first().campaign
 
     with pytest.raises(ValueError, match="no coverage snapshot"):
-        rendering.render_dashboard(campaign=campaign, kind="region", kato=region.kato, as_of=datetime.date(2021, 1, 1))
+        store.render_dashboard(campaign=campaign, kind="region", kato=region.kato, as_of=datetime.date(2021, 1, 1))
 
 
 @pytest.mark.parametrize(
@@ -236,9 +238,9 @@ def test_numbers_are_written_the_way_the_reader_writes_them(language, number, pe
     from decimal import Decimal
 
     with translation.override(language):
-        assert rendering.format_number(308529) == number
-        assert rendering.format_percent(Decimal("72.4")) == percent
-        assert rendering.format_percent(None) == "—"
+        assert format_number(308529) == number
+        assert format_percent(Decimal("72.4")) == percent
+        assert format_percent(None) == "—"
 
 
 def test_each_language_gets_its_own_links_and_labels_whatever_language_the_job_runs_in(north):
@@ -247,7 +249,7 @@ def test_each_language_gets_its_own_links_and_labels_whatever_language_the_job_r
 
     # when: the job happens to run with English active
     with translation.override("en"):
-        rows = rendering.render_dashboard(campaign=campaign, kind="region", kato=region.kato, as_of=LAST_DAY, pdf=False)
+        rows = store.render_dashboard(campaign=campaign, kind="region", kato=region.kato, as_of=LAST_DAY, pdf=False)
 
     # then
     russian = next(r for r in rows if r.language == "ru")

@@ -180,7 +180,7 @@ def census_day(transactional_db):
     """A district with a day counted before (rendered into the region's dashboard, since made stale), a staff member, a token."""
     from census.access import issue_token
     from census.services import provision_user
-    from reports import rendering
+    from reports.dashboards import store
     from reports.services import recompute_coverage
 
     campaign = factories.campaign_like_2021()
@@ -189,7 +189,7 @@ def census_day(transactional_db):
     factories.BaselineFactory(district=district, campaign=campaign, population=4_000)
     factories.DailyCountFactory(campaign=campaign, district=district, date=datetime.date(2021, 10, 4), online=100, offline=0)
     recompute_coverage(campaign=campaign)
-    page = rendering.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=None, language="en")
+    page = store.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=None, language="en")
     # Made by an earlier release: stale, so the next view renders it again.
     RenderedDashboard.objects.filter(pk=page.pk).update(design="older-release")
     provision_user(username="stat.hung", role="staff", kato=region.kato, password=None)

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from census.models import Phase
+from regions.models import COUNTRY_KATO
 from reports.models import CoverageSnapshot
-from reports.services import COUNTRY_KATO
 from tests import factories
 from tests.reports.conftest import DISTRICTS, PHASE_END, campaign_days, differences, enter, planned_count, snapshot_values
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from regions.models import COUNTRY_KATO
 from reports import coverage
 from reports.models import CoverageSnapshot
-from reports.services import COUNTRY_KATO
 
 OCT_27 = datetime.date(2021, 10, 27)
 REGION = "270000000"

@@ -14,9 +14,11 @@ from django.db import transaction
 from census.models import Phase
 from census.services import EntryMode, extend_phase, set_status
 from census.units import set_baseline
+from regions.models import COUNTRY_KATO
 from reports import coverage
 from reports.models import CoverageSnapshot, RecomputeRequest
-from reports.services import COUNTRY_KATO, _publish_drain, drain_recompute_outbox, recompute_coverage, recompute_districts
+from reports.outbox import publish_drain
+from reports.services import drain_recompute_outbox, recompute_coverage, recompute_districts
 from tests.reports.conftest import (
     CAMPAIGN_START,
     DISTRICTS,
@@ -405,7 +407,7 @@ def test_thirteen_counts_in_one_transaction_publish_one_coverage_job(census, dja
             enter(census.campaign, census[BIG], day, *planned_count(BIG, day))
 
     # then: thirteen pieces of work owed, one job published to do them
-    assert callbacks == [_publish_drain]
+    assert callbacks == [publish_drain]
     assert RecomputeRequest.objects.count() == 13
     assert drain_recompute_outbox() == 13
     assert not RecomputeRequest.objects.exists()

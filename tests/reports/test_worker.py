@@ -9,8 +9,8 @@ import pytest
 from census.models import AuditEntry
 from census.services import record_count
 from harness.ports import wait_for
+from regions.models import COUNTRY_KATO
 from reports.models import CoverageSnapshot
-from reports.services import COUNTRY_KATO
 from tests import factories
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]

@@ -24,7 +24,7 @@ from census.access import issue_token
 from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus
 from census.services import provision_user, record_count, set_status
 from regions.models import COUNTRY_KATO, District, Region
-from reports import rendering
+from reports.dashboards import store
 from reports.models import RenderedDashboard
 from reports.services import drain_recompute_outbox
 from tests import factories
@@ -145,7 +145,7 @@ def build_region():
         (RenderedDashboard.Kind.PUBLIC, REGION),
         (RenderedDashboard.Kind.WIDGET, REGION),
     ]:
-        rendering.render_dashboard(campaign=campaign, kind=kind, kato=kato, as_of=as_of, languages=["en"])
+        store.render_dashboard(campaign=campaign, kind=kind, kato=kato, as_of=as_of, languages=["en"])
 
 
 @pytest.fixture(scope="module")

@@ -36,15 +36,15 @@ from census.access import issue_token
 from census.models import AuditEntry, DailyCount, DistrictStatus, Phase
 from census.services import extend_phase, provision_user, record_count, set_status
 from regions.models import COUNTRY_KATO, PopulationBaseline
-from reports import rendering
-from reports.models import CoverageSnapshot, RecomputeRequest
-from reports.rendering import Kind
+from reports.dashboards import store
+from reports.models import CoverageSnapshot, RecomputeRequest, RenderedDashboard
 from reports.services import drain_recompute_outbox
 from tests import factories
 from tests.conftest import AFTER_CAMPAIGN, rolled_back_for_module
 
 pytestmark = pytest.mark.usefixtures("after_campaign")
 
+Kind = RenderedDashboard.Kind
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 KATO = {"A": "110000000", "A1": "111000000", "A2": "112000000", "B": "120000000", "B1": "121000000"}
 LABEL = {kato: label for label, kato in KATO.items()} | {COUNTRY_KATO: "KZ"}
@@ -126,9 +126,9 @@ def _build_world() -> World:
     pages += [(kind, KATO[label]) for kind in (Kind.REGION, Kind.PUBLIC, Kind.WIDGET) for label in ("A", "B")]
     pages += [(Kind.DISTRICT, KATO[label]) for label in ("A1", "A2", "B1")]
     for kind, kato in pages:
-        rendering.dashboard_for(campaign=campaign, kind=kind, kato=kato, as_of=None, language="en")
+        store.dashboard_for(campaign=campaign, kind=kind, kato=kato, as_of=None, language="en")
     for label in ("A", "B"):
-        rendering.report_pdf(campaign=campaign, kato=KATO[label], as_of=None, language="en")
+        store.report_pdf(campaign=campaign, kato=KATO[label], as_of=None, language="en")
     # One more count after the drain, so that the outbox holds a request the admin can open.
     record_count(campaign=campaign, district=districts["B1"], date=datetime.date(2021, 10, 4), online=1, offline=1,
                  source=AuditEntry.Source.COMMAND)  # fmt: skip
