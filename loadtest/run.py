@@ -110,9 +110,9 @@ def prepare(readers: int, staff: int, batches: int = 0):
     from django.db.models import Max
 
     from census.access import issue_token
+    from census.accounts import provision_user
     from census.demo import DEMO_PASSWORD
     from census.models import Campaign, DailyCount
-    from census.services import provision_user
     from loadtest.scenario import Plan
     from regions.models import District, Region
 

@@ -38,10 +38,6 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
 KNOWN_UNEXPLAINED: frozenset[tuple[str, str]] = frozenset(
     {
         ("census.serializers", "reports.briefing"),
-        ("census.services", "census.models"),
-        ("census.services", "django.contrib.auth.get_user_model"),
-        ("census.services", "django.contrib.auth.password_validation.validate_password"),
-        ("census.services", "regions.models"),
         ("reports.briefing", "census.models"),
         ("reports.rendering", "reports.briefing"),
         ("reports.rendering", "reports.pdf"),
