@@ -10,6 +10,7 @@ from collections import defaultdict
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -92,7 +93,7 @@ def _too_large(shown: str) -> str:
 _phases_for_import: ContextVar[dict | None] = ContextVar("phases_for_import", default=None)
 
 
-def _phases_by_channel(campaign: Campaign) -> dict[str, Phase]:
+def _phases_by_channel(campaign: Campaign) -> dict[str, Phase | None]:
     cache = _phases_for_import.get()
     if cache is not None and campaign.pk in cache:
         return cache[campaign.pk]
@@ -167,7 +168,7 @@ class _Ledger:
     between the read and the write.
     """
 
-    def __init__(self, campaign: Campaign, rows, districts: dict[int, District]):
+    def __init__(self, campaign: Campaign, rows, districts: dict[int, District], *, user: User | None, source: str):
         self.campaign = campaign
         self.districts = districts
         self.days: dict[int, dict[datetime.date, DailyCount]] = defaultdict(dict)
@@ -177,7 +178,7 @@ class _Ledger:
         self.updated: dict[int, DailyCount] = {}
         self.audit: list[tuple[DailyCount, dict, str]] = []
         self.owed: dict[int, datetime.date] = {}
-        self.user = self.source = None
+        self.user, self.source = user, source
 
     def row(self, district: District, date: datetime.date) -> DailyCount | None:
         return self.days[district.pk].get(date)
@@ -331,7 +332,7 @@ def _enter_count(
             raise CountRejected({"reason": [_("Changing a past day's figures is a correction: give a reason.")]})
 
     created = row is None
-    if created:
+    if row is None:
         row = DailyCount(campaign=campaign, district=district, date=date)
     changed = ledger.set_values(row, values, reason=reason, created=created)
 
@@ -406,8 +407,7 @@ def record_count(
             rows += DailyCount.objects.filter(campaign=campaign, district=district, date__lt=date).order_by("date")
         for row in rows:
             row.campaign, row.district = campaign, district  # already loaded: spare the audit two queries
-        ledger = _Ledger(campaign, rows, {district.pk: district})
-        ledger.user, ledger.source = user, source
+        ledger = _Ledger(campaign, rows, {district.pk: district}, user=user, source=source)
         result = _enter_count(
             ledger, district=district, date=date, entered=entered, mode=mode, reason=reason, expected_version=expected_version
         )
@@ -587,8 +587,7 @@ def import_counts(
                 # for the whole batch (or the batch for it), never each for the other. A dry run writes
                 # nothing and holds no lock: a preview never delays anyone's save.
                 lock_districts(districts)
-            ledger = _Ledger(campaign, _stored_rows(campaign, mode, ordered), districts)
-            ledger.user, ledger.source = user, source
+            ledger = _Ledger(campaign, _stored_rows(campaign, mode, ordered), districts, user=user, source=source)
             stored = {(d, day): (row.online, row.offline) for d, days in ledger.days.items() for day, row in days.items()}
             for row in ordered:
                 before = stored.get((row.district.pk, row.date))
