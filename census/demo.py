@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from census.accounts import provision_user
 from census.models import AuditEntry, Campaign, DailyCount, Phase, PhaseExtension
-from census.services import EntryMode, extend_phase, provision_user, record_count, set_status
+from census.services import EntryMode, extend_phase, record_count, set_status
 from census.units import set_baseline
 from regions.boundaries import assign_tile_positions
 from regions.models import District, Region

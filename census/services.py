@@ -10,6 +10,7 @@ from collections import defaultdict
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -92,7 +93,7 @@ def _too_large(shown: str) -> str:
 _phases_for_import: ContextVar[dict | None] = ContextVar("phases_for_import", default=None)
 
 
-def _phases_by_channel(campaign: Campaign) -> dict[str, Phase]:
+def _phases_by_channel(campaign: Campaign) -> dict[str, Phase | None]:
     cache = _phases_for_import.get()
     if cache is not None and campaign.pk in cache:
         return cache[campaign.pk]
@@ -167,7 +168,7 @@ class _Ledger:
     between the read and the write.
     """
 
-    def __init__(self, campaign: Campaign, rows, districts: dict[int, District]):
+    def __init__(self, campaign: Campaign, rows, districts: dict[int, District], *, user: User | None, source: str):
         self.campaign = campaign
         self.districts = districts
         self.days: dict[int, dict[datetime.date, DailyCount]] = defaultdict(dict)
@@ -177,7 +178,7 @@ class _Ledger:
         self.updated: dict[int, DailyCount] = {}
         self.audit: list[tuple[DailyCount, dict, str]] = []
         self.owed: dict[int, datetime.date] = {}
-        self.user = self.source = None
+        self.user, self.source = user, source
 
     def row(self, district: District, date: datetime.date) -> DailyCount | None:
         return self.days[district.pk].get(date)
@@ -342,7 +343,7 @@ def _enter_count(
             raise CountRejected({"reason": [_("Changing a past day's figures is a correction: give a reason.")]})
 
     created = row is None
-    if created:
+    if row is None:
         row = DailyCount(campaign=campaign, district=district, date=date)
     changed = ledger.set_values(row, values, reason=reason, created=created)
 
@@ -417,8 +418,7 @@ def record_count(
             rows += DailyCount.objects.filter(campaign=campaign, district=district, date__lt=date).order_by("date")
         for row in rows:
             row.campaign, row.district = campaign, district  # already loaded: spare the audit two queries
-        ledger = _Ledger(campaign, rows, {district.pk: district})
-        ledger.user, ledger.source = user, source
+        ledger = _Ledger(campaign, rows, {district.pk: district}, user=user, source=source)
         result = _enter_count(
             ledger, district=district, date=date, entered=entered, mode=mode, reason=reason, expected_version=expected_version
         )
@@ -501,56 +501,6 @@ def extend_phase(
         # days count as "silent", so the whole campaign is owed a recompute from its first day.
         request_recompute(campaign=phase.campaign, district=None, from_date=phase.campaign.starts_on)
     return extension
-
-
-def area_for_kato(kato: str):
-    """The region or district with this KATO code, None for the country's code; CountRejected if unknown."""
-    from regions.models import COUNTRY_KATO
-
-    if kato == COUNTRY_KATO:
-        return None
-    area = Region.objects.filter(kato=kato).first() or District.objects.filter(kato=kato).first()
-    if area is None:
-        raise CountRejected({"scope": [_("No region or district has the KATO code %(kato)s.") % {"kato": kato}]})
-    return area
-
-
-def provision_user(*, username: str, role: str, kato: str, password: str | None = None):
-    """Create or update an account with its role and area; an administrator gets the admin site too.
-
-    Staff work in a region or a district; officials read a district, a region or
-    the country; administrators see everything. Without a password the account
-    cannot log in until one is set.
-    """
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.password_validation import validate_password
-
-    from census.models import Assignment, Role
-
-    if role not in Role.values:
-        raise CountRejected({"role": [_("Choose a role: staff, official or admin.")]})
-    area = area_for_kato(kato)
-    if role == Role.STAFF and area is None:
-        raise CountRejected({"scope": [_("Statistics staff work in a region or a district, not the whole country.")]})
-    user_model = get_user_model()
-    with transaction.atomic():
-        user, _created = user_model.objects.get_or_create(username=username)
-        if password is not None:
-            validate_password(password, user)
-            user.set_password(password)
-        elif _created:
-            user.set_unusable_password()
-        user.is_superuser = user.is_staff = role == Role.ADMIN
-        user.save()
-        Assignment.objects.update_or_create(
-            user=user,
-            defaults={
-                "role": role,
-                "region": area if isinstance(area, Region) else None,
-                "district": area if isinstance(area, District) else None,
-            },
-        )
-    return user
 
 
 # --- Many district-days at once: a file import or the region grid ---------------------------------
@@ -648,8 +598,7 @@ def import_counts(
                 # for the whole batch (or the batch for it), never each for the other. A dry run writes
                 # nothing and holds no lock: a preview never delays anyone's save.
                 lock_districts(districts)
-            ledger = _Ledger(campaign, _stored_rows(campaign, mode, ordered), districts)
-            ledger.user, ledger.source = user, source
+            ledger = _Ledger(campaign, _stored_rows(campaign, mode, ordered), districts, user=user, source=source)
             stored = {(d, day): (row.online, row.offline) for d, days in ledger.days.items() for day, row in days.items()}
             for row in ordered:
                 before = stored.get((row.district.pk, row.date))

@@ -10,5 +10,5 @@ The users are driven by locust used as a library (headless, in this process): it
 Python 3.12, its gevent users let one process hold 220 keep-alive clients for little CPU on a 2-core
 machine that also runs the server, the worker and PostgreSQL, and its statistics give per-kind
 percentiles and errors. run.py is the run (what is started, how it is sized and why), scenario.py
-what the simulated people do, settings.py the queue of the run's own.
+what the simulated people do; harness/settings.py gives the run's processes a queue of their own.
 """

@@ -10,7 +10,7 @@
    signed in earlier holds one: 200 sign-ins would measure the password hash (about 0.6 s of CPU
    each), not the dashboards. Staff do sign in through the form, as the scenario's writers.
 3. Starts, on loopback, gunicorn on a free port and a Celery worker with its beat (the outbox sweep),
-   all on a queue of this run's own (loadtest/settings.py). gunicorn runs 3 processes x 4 threads
+   all on a queue of this run's own (harness/settings.py). gunicorn runs 3 processes x 4 threads
    (gthread) for 2 cores: one process per core plus one, so a core is never idle while another
    process waits on PostgreSQL; threads so that a request waiting on a row lock (a save holds its
    district's) or on the database does not hold up a whole process; no more, because the driver,
@@ -85,8 +85,8 @@ def environment(queue: str) -> dict:
     # the one set for the run, else one made for it.
     return child_env(
         secret_key=os.environ.get("SECRET_KEY"),
-        DJANGO_SETTINGS_MODULE="loadtest.settings",
-        LOADTEST_QUEUE=queue,
+        DJANGO_SETTINGS_MODULE="harness.settings",
+        HARNESS_QUEUE=queue,
         LOG_LEVEL="WARNING",
         API_THROTTLE_READ=THROTTLE,
         API_THROTTLE_WRITE=THROTTLE,
@@ -110,9 +110,9 @@ def prepare(readers: int, staff: int, batches: int = 0):
     from django.db.models import Max
 
     from census.access import issue_token
+    from census.accounts import provision_user
     from census.demo import DEMO_PASSWORD
     from census.models import Campaign, DailyCount
-    from census.services import provision_user
     from loadtest.scenario import Plan
     from regions.models import District, Region
 

@@ -141,7 +141,10 @@ def add_series(series: Iterable[Sequence[Day]]) -> list[Day]:
             acc[1] += d.offline_day
             acc[2] += d.online
             acc[3] += d.offline
-    return [Day(date, *totals[date]) for date in sorted(totals)]
+    return [
+        Day(date, online_day, offline_day, online, offline)
+        for date, (online_day, offline_day, online, offline) in sorted(totals.items())
+    ]
 
 
 def is_jump(history: Sequence[int], today: int, baseline: int) -> bool:

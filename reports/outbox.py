@@ -8,7 +8,7 @@ task, service or page code: the worker and the drain stand above it.
 import datetime
 import logging
 
-from celery import current_app, current_task
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -58,16 +58,6 @@ def publish_drain() -> None:
         BROKER.answered()
 
 
-def same_queue() -> dict:
-    """Send options for a follow-up job: the queue the running job came from, so the workers serving it finish the chain.
-
-    Outside a job (or run eagerly) the default queue.
-    """
-    request = getattr(current_task, "request", None)
-    queue = ((getattr(request, "delivery_info", None) or {}).get("routing_key")) if request else None
-    return {"queue": queue} if queue else {}
-
-
 def render_after_commit(owed: dict) -> None:
     """Once the recompute that owed this work commits, send the job that renders the dashboards it changed.
 
@@ -80,7 +70,7 @@ def render_after_commit(owed: dict) -> None:
 
 def _publish_render(campaign_id: int, district_ids) -> None:
     try:
-        _job(RENDER_TASK).apply_async((campaign_id, district_ids), **same_queue())
+        _job(RENDER_TASK).delay(campaign_id, district_ids)
     except Exception:
         # The pages are rendered on demand when stale: a lost job costs one slower page view, never a wrong one.
         log.warning("could not render the dashboards after a recompute; they will be rendered on demand", exc_info=True)

@@ -1,15 +1,20 @@
 """Celery entry points for coverage work: thin, idempotent, safe to run twice or to be killed."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from census.models import Campaign
+from census.redis_outage import UNREACHABLE
 from reports import services
 from reports.dashboards import store
-from reports.outbox import same_queue
 
 # acks_late + reject_on_worker_lost come from settings: a job killed mid-way goes
 # back to the queue, and rerunning it gives the same snapshots.
-COMMON = {"autoretry_for": (Exception,), "max_retries": 3, "retry_backoff": 5, "retry_jitter": True}
+# Retried: only what may pass on its own (the database restarting, a connection closed under the job, a deadlock,
+# the broker unreachable while sending the follow-up job). A programming error fails once, loudly.
+TRANSIENT = (OperationalError, InterfaceError, KombuOperationalError, *UNREACHABLE)
+COMMON = {"autoretry_for": TRANSIENT, "max_retries": 3, "retry_backoff": 5, "retry_jitter": True}
 
 
 @shared_task(**COMMON)
@@ -35,7 +40,7 @@ def render_dashboards_task(campaign_id: int, district_ids: list[int] | None = No
     # Run eagerly (the embedded mode) this job is part of the request that saved the count, and a PDF
     # costs seconds per region and language: there it is made on its first download instead.
     if region_ids and not render_reports_task.app.conf.task_always_eager:
-        render_reports_task.apply_async((campaign_id, region_ids), **same_queue())
+        render_reports_task.delay(campaign_id, region_ids)
     return len(region_ids)
 
 

@@ -40,7 +40,12 @@ def worker_queue():
 
 @pytest.fixture
 def celery_worker_process(transactional_db, worker_queue):
-    """`celery -A census worker` in its own process, on the test database and the test's queue."""
+    """`celery -A census worker` in its own process, on the test database and the test's queue.
+
+    The queue is the worker's default one too (harness/settings.py), so the follow-up jobs it sends (render
+    after recompute, PDF after render) stay on the test's queue and this worker finishes the chain.
+    """
     assert not celery_app.conf.task_always_eager, "with REDIS_URL set, tasks must go through the broker"
-    with celery_process("worker", child_env(settings.REDIS_URL), "-Q", worker_queue, "-n", f"{worker_queue}@%h") as started:
+    env = child_env(settings.REDIS_URL, DJANGO_SETTINGS_MODULE="harness.settings", HARNESS_QUEUE=worker_queue)
+    with celery_process("worker", env, "-Q", worker_queue, "-n", f"{worker_queue}@%h") as started:
         yield started

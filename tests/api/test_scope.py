@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from rest_framework.test import APIClient
 
+from census.accounts import provision_user
 from census.models import AuditEntry, DailyCount
-from census.services import provision_user, record_count
+from census.services import record_count
 from reports.services import drain_recompute_outbox
 from tests import factories
 from tests.api.conftest import client_with

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from census.services import provision_user
+from census.accounts import provision_user
 from tests import factories
 
 # The browser fixtures (page settings, screenshots, console errors) are the project's shared ones.

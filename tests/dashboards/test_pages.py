@@ -7,7 +7,7 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from pypdf import PdfReader
 
-from census.services import provision_user
+from census.accounts import provision_user
 from reports.models import RenderedDashboard
 from tests.dashboards.conftest import TASKALA, WKO, demo_user
 

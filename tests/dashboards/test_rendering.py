@@ -6,9 +6,10 @@ import pytest
 import time_machine
 from django.utils import translation
 
+from census.accounts import provision_user
 from census.formatting import format_number, format_percent
 from census.models import AuditEntry
-from census.services import provision_user, record_count, set_status
+from census.services import record_count, set_status
 from regions.models import COUNTRY_KATO
 from reports.dashboards import store
 from reports.models import CoverageSnapshot, RenderedDashboard

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from census.services import provision_user
+from census.accounts import provision_user
 from regions.models import COUNTRY_KATO
 from tests import factories
 

@@ -6,9 +6,10 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
+from census.accounts import provision_user
 from census.demo import DEMO_PASSWORD
 from census.models import DailyCount, Phase
-from census.services import extend_phase, provision_user
+from census.services import extend_phase
 from tests import factories
 from tests.browser import browser_type_launch_args, console_errors, screenshot  # noqa: F401 -- shared fixtures
 from tests.conftest import AFTER_CAMPAIGN

@@ -179,7 +179,7 @@ ANSWERED = {
 def census_day(transactional_db):
     """A district with a day counted before (rendered into the region's dashboard, since made stale), a staff member, a token."""
     from census.access import issue_token
-    from census.services import provision_user
+    from census.accounts import provision_user
     from reports.dashboards import store
     from reports.services import recompute_coverage
 

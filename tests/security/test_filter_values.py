@@ -21,8 +21,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from rest_framework.test import APIClient
 
 from census.access import issue_token
+from census.accounts import provision_user
 from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus
-from census.services import provision_user, record_count, set_status
+from census.services import record_count, set_status
 from regions.models import COUNTRY_KATO, District, Region
 from reports.dashboards import store
 from reports.models import RenderedDashboard

@@ -27,8 +27,9 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from census.access import issue_token
+from census.accounts import provision_user
 from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus
-from census.services import provision_user, record_count, set_status
+from census.services import record_count, set_status
 from regions.models import COUNTRY_KATO, District, Region
 from reports.services import drain_recompute_outbox
 from tests import factories

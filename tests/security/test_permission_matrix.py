@@ -33,8 +33,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import translation
 
 from census.access import issue_token
+from census.accounts import provision_user
 from census.models import AuditEntry, DailyCount, DistrictStatus, Phase
-from census.services import extend_phase, provision_user, record_count, set_status
+from census.services import extend_phase, record_count, set_status
 from regions.models import COUNTRY_KATO, PopulationBaseline
 from reports.dashboards import store
 from reports.models import CoverageSnapshot, RecomputeRequest, RenderedDashboard

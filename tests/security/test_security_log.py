@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from census.access import issue_token
-from census.services import provision_user
+from census.accounts import provision_user
 from tests import factories
 
 PASSWORD = "a-long-test-password"

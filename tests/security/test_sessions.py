@@ -15,9 +15,9 @@ from django.contrib.sessions.models import Session
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from census.accounts import provision_user
 from census.authentication import ApiRateThrottle
 from census.security import client_ip
-from census.services import provision_user
 from regions.models import COUNTRY_KATO
 from tests import factories
 

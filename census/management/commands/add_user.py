@@ -3,8 +3,8 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from census.accounts import provision_user
 from census.models import Role
-from census.services import provision_user
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from census.access import issue_token
-from census.services import area_for_kato
+from census.accounts import area_for_kato
 from regions.models import Region
 
 
