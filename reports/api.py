@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, renderers
 from rest_framework.response import Response
 
-from census.api import (
+from census.api.base import (
     CSV_PARAMETER,
     LANG_PARAMETER,
     READ_ERRORS,
@@ -20,7 +20,10 @@ from census.api import (
     current_campaign,
     error_responses,
 )
-from census.serializers import (
+from regions.models import COUNTRY_KATO, District, Region
+from reports.briefing import briefing_text, highlights, latest_as_of
+from reports.models import CoverageSnapshot
+from reports.serializers import (
     BriefingQuery,
     BriefingSerializer,
     CoverageQuery,
@@ -29,9 +32,6 @@ from census.serializers import (
     HighlightsSerializer,
     SeriesQuery,
 )
-from regions.models import COUNTRY_KATO, District, Region
-from reports.briefing import briefing_text, highlights, latest_as_of
-from reports.models import CoverageSnapshot
 
 COVERAGE_FIELDS = list(CoverageSerializer().fields)
 

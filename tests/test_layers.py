@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ("regions", "census", "reports")
 # The project's own wiring stands above every app: the package (it starts the Celery app), settings, the root
 # URL map and the API's (routes of both census and reports), the Celery app, WSGI.
-PROJECT_MODULES = frozenset({"census", "census.settings", "census.urls", "census.api_urls", "census.celery", "census.wsgi"})
+PROJECT_MODULES = frozenset({"census", "census.settings", "census.urls", "census.api.urls", "census.celery", "census.wsgi"})
 # The one call up the layers: the write path (counts, and a campaign's baselines) asks for a recompute after
 # commit through reports/outbox.py (architecture.md).
 SANCTIONED_UP = frozenset({("census.services", "reports.outbox"), ("census.units", "reports.outbox")})
@@ -23,8 +23,6 @@ SANCTIONED_UP = frozenset({("census.services", "reports.outbox"), ("census.units
 # Known and not yet fixed; each entry is taken out with its fix (the test fails while a listed one is gone).
 KNOWN_UP: frozenset[tuple[str, str]] = frozenset(
     {
-        ("census.serializers", "reports.briefing"),
-        ("census.serializers", "reports.models"),
         ("census.services", "reports.services"),
         ("census.units", "reports.services"),
         ("census.views", "reports.services"),
@@ -37,7 +35,6 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
 )
 KNOWN_UNEXPLAINED: frozenset[tuple[str, str]] = frozenset(
     {
-        ("census.serializers", "reports.briefing"),
         ("census.services", "census.models"),
         ("census.services", "django.contrib.auth.get_user_model"),
         ("census.services", "django.contrib.auth.password_validation.validate_password"),

@@ -15,7 +15,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from census.authentication import ApiRateThrottle
+from census.api.authentication import ApiRateThrottle
 from census.security import client_ip
 from census.services import provision_user
 from regions.models import COUNTRY_KATO
