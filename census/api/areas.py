@@ -54,12 +54,10 @@ class DistrictSerializer(RegionSerializer):
     ),
 )
 class RegionViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Region.objects.order_by("kato")
     serializer_class = RegionSerializer
     lookup_field = "kato"
     lookup_value_regex = r"\d{9}"
-
-    def get_queryset(self):
-        return self.scope.regions(Region.objects.order_by("kato"))
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -94,12 +92,13 @@ class RegionViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, mixins.Retriev
     ),
 )
 class DistrictViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = District.objects.select_related("region").order_by("kato")
     serializer_class = DistrictSerializer
     lookup_field = "kato"
     lookup_value_regex = r"\d{9}"
 
     def get_queryset(self):
-        queryset = self.scope.districts(District.objects.select_related("region").order_by("kato"))
+        queryset = super().get_queryset()
         if self.action == "list":
             region = self.query(DistrictQuery).get("region")
             if region:

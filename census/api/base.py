@@ -14,6 +14,7 @@ import io
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -28,7 +29,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from census.access import scope_of
+from census.access import OutOfScope, scope_of
 from census.api.authentication import ApiRateThrottle, ThrottleBeforeRefusal
 from census.api.fields import LANGUAGE_CODES
 from census.errors import WriteContended
@@ -94,7 +95,9 @@ def _messages(value) -> list[str]:
 
 def exception_handler(exc, context):
     """Every error as {"status", "code", "detail", "errors"}; an unexpected failure is logged and is a JSON 500."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, OutOfScope):
+        exc = exceptions.NotFound(str(exc))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -212,12 +215,18 @@ CSV_PARAMETER = OpenApiParameter(
 class ApiView(ThrottleBeforeRefusal, APIView):
     # What every v1 endpoint shares: scope, language, throttling, CSV where offered, ETag and 304.
     # (A comment, not a docstring: the schema would show a docstring as every endpoint's description.)
+    #
+    # The scope is applied here, not by each view: once the caller is known, initial() replaces the view's
+    # `queryset` with the rows the caller's Scope sees (Scope.restrict), so a view only declares its queryset
+    # and builds on self.queryset / super().get_queryset(). A view with no queryset (or one that must show
+    # rows whatever the scope) says so with `unscoped = True` and a comment on how it stays in bounds.
 
     permission_classes = [InScope]
     throttle_classes = [ApiRateThrottle]
     renderer_classes = [renderers.JSONRenderer]
     parser_classes = [BoundedJSONParser]
     csv_header: list[str] | None = None
+    unscoped = False
     # Set by a view while it builds its answer: the latest change among the data it shows.
     last_modified: datetime.datetime | None = None
 
@@ -247,6 +256,14 @@ class ApiView(ThrottleBeforeRefusal, APIView):
         asked = request.GET.get("lang")
         if asked is not None and asked not in LANGUAGE_CODES:
             raise exceptions.ValidationError({"lang": [_("Choose one of: %(codes)s.") % {"codes": ", ".join(LANGUAGE_CODES)}]})
+        if self.unscoped:
+            return
+        queryset = getattr(self, "queryset", None)
+        if queryset is None:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} declares no queryset to scope; say unscoped = True if none is needed."
+            )
+        self.queryset = self.scope.restrict(queryset)
 
     def query(self, serializer_class) -> dict:
         """The validated query parameters (a 400 naming each bad one otherwise)."""

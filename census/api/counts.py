@@ -167,6 +167,7 @@ def version_etag(version: int) -> str:
     ),
 )
 class DailyCountViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = DailyCount.objects.all()
     serializer_class = DailyCountSerializer
     renderer_classes = [renderers.JSONRenderer, CsvRenderer]
     csv_header = list(DailyCountSerializer().fields)
@@ -176,7 +177,7 @@ class DailyCountViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, viewsets.G
         if campaign is None:
             return DailyCount.objects.none()
         params = self.query(DailyCountQuery)
-        queryset = self.scope.by_district(DailyCount.objects.filter(campaign=campaign))
+        queryset = super().get_queryset().filter(campaign=campaign)
         if params.get("district"):
             queryset = queryset.filter(district__kato=params["district"])
         if params.get("region"):
