@@ -114,9 +114,16 @@ class Scope:
             return self.by_district(queryset)
         raise ImproperlyConfigured(f"census/access.py has no scope rule for {model.__name__} rows.")
 
-    def region_or_404(self, kato: str, queryset: QuerySet | None = None) -> Region:
-        """The region with this KATO code if it is in view (in part, for a district-scoped person), else a 404."""
-        return get_object_or_404(self.regions(queryset), kato=kato)
+    def region_or_404(self, kato: str, *, whole: bool = False) -> Region:
+        """The region with this KATO code if it is in view, else a 404.
+
+        In view in part is enough (a district-scoped person's region holds their district) unless `whole`:
+        then only a region the scope sees whole, as for its dashboard and report.
+        """
+        region = get_object_or_404(self.regions(), kato=kato)
+        if whole and not self.covers_region(region):
+            raise Http404
+        return region
 
     def district_or_404(self, kato: str, queryset: QuerySet | None = None) -> District:
         """The district with this KATO code (its region loaded) if it is in view, else a 404."""

@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Max, Sum
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
@@ -81,10 +81,6 @@ def staff_page(view):
         return view(request, *args, scope=scope, campaign=campaign, **kwargs)
 
     return wrapper
-
-
-def _district(scope: Scope, kato: str) -> District:
-    return get_object_or_404(scope.districts(District.objects.select_related("region")), kato=kato)
 
 
 def _day_and_mode(request, calendar: CampaignCalendar, region: Region | None) -> tuple[datetime.date, str, str | None]:
@@ -240,7 +236,7 @@ def _conflict_message(current, *, shown: tuple[int, int] | None, mode: str) -> s
 
 @staff_page
 def district_day(request, kato: str, *, scope: Scope, campaign: Campaign):
-    district = _district(scope, kato)
+    district = scope.district_or_404(kato)
     calendar = CampaignCalendar.load(campaign)
     status = 200
     if request.method == "POST":
@@ -419,7 +415,7 @@ def _grid_totals(rows: list[dict]) -> dict:
 @staff_page
 def grid(request, kato: str, *, scope: Scope, campaign: Campaign):
     """Every district of a region (those in scope) for one day: one form, saved all or nothing."""
-    region = get_object_or_404(scope.regions(), kato=kato)
+    region = scope.region_or_404(kato)
     districts = list(scope.districts(region.districts.all()).order_by("kato"))
     calendar = CampaignCalendar.load(campaign)
     status = 200
@@ -598,7 +594,7 @@ def _change_value(field: str, value):
 @staff_page
 def history(request, kato: str, *, scope: Scope, campaign: Campaign):
     """Every recorded change of the district: who, when, old → new, why and from where."""
-    district = _district(scope, kato)
+    district = scope.district_or_404(kato)
     entries = scope.by_district(AuditEntry.objects.select_related("user")).filter(district=district).order_by("-at", "-id")
     page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
@@ -616,7 +612,7 @@ def history(request, kato: str, *, scope: Scope, campaign: Campaign):
 
 @staff_page
 def district_status(request, kato: str, *, scope: Scope, campaign: Campaign):
-    district = _district(scope, kato)
+    district = scope.district_or_404(kato)
     status = 200
     if request.method == "POST":
         form = StatusForm(request.POST)
