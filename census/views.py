@@ -14,7 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -138,7 +138,7 @@ def home(request, *, scope: Scope, campaign: Campaign):
     reported = set(
         DailyCount.objects.filter(campaign=campaign, date=today, district__in=districts).values_list("district_id", flat=True)
     )
-    statuses = _current_statuses(campaign, districts)
+    statuses = _current_statuses(campaign, districts, today)
     regions = list(scope.regions().order_by("kato"))
     return render(
         request,
@@ -152,11 +152,10 @@ def home(request, *, scope: Scope, campaign: Campaign):
     )
 
 
-def _current_statuses(campaign, districts) -> dict[int, DistrictStatus]:
-    current = {}
-    for decision in DistrictStatus.objects.filter(campaign=campaign, district__in=districts).order_by("date", "id"):
-        current[decision.district_id] = decision
-    return current
+def _current_statuses(campaign, districts, day: datetime.date) -> dict[int, DistrictStatus]:
+    """Each district's decision in force on `day` (today: set_status takes no decision dated later)."""
+    in_force = DistrictStatus.objects.filter(campaign=campaign, district__in=districts).in_force(on=day)
+    return {decision.district_id: decision for decision in in_force}
 
 
 @staff_page
@@ -312,7 +311,7 @@ def district_day(request, kato: str, *, scope: Scope, campaign: Campaign):
             "before": before,
             "days_beside": list(reversed(days[-(DAYS_BESIDE + 1) :])),
             "open_channels": _open_channels(calendar, day, district.region),
-            "status": _current_statuses(campaign, [district]).get(district.pk),
+            "status": _current_statuses(campaign, [district], timezone.localdate()).get(district.pk),
             "grid_url": _page_url("entry:grid", district.region.kato, date=day.isoformat(), mode=mode),
             "previous_url": _page_url(
                 "entry:district", district.kato, date=(day - datetime.timedelta(days=1)).isoformat(), mode=mode
@@ -353,11 +352,7 @@ def _grid_rows(campaign, districts, day: datetime.date, mode: str) -> list[dict]
     """One row per district with what is stored for the day, in the grid's mode, and the day before for reference."""
     on_day = {row.district_id: row for row in DailyCount.objects.filter(campaign=campaign, district__in=districts, date=day)}
     if mode == EntryMode.CUMULATIVE:
-        sums = (
-            DailyCount.objects.filter(campaign=campaign, district__in=districts, date__lt=day)
-            .values("district_id")
-            .annotate(online=Sum("online"), offline=Sum("offline"))
-        )
+        sums = DailyCount.objects.filter(campaign=campaign, district__in=districts).totals_before(day)
         previous = {item["district_id"]: (item["online"] or 0, item["offline"] or 0) for item in sums}
     else:
         previous = {
@@ -548,9 +543,8 @@ def _mark_grid_errors(rows, summary, campaign, day, mode) -> tuple[int, str | No
             if current is not None:
                 shown = (current.online, current.offline)
                 if mode == EntryMode.CUMULATIVE:
-                    earlier = DailyCount.objects.filter(campaign=campaign, district=row["district"], date__lt=day).aggregate(
-                        online=Sum("online"), offline=Sum("offline")
-                    )
+                    earlier = DailyCount.objects.filter(campaign=campaign, district=row["district"]).totals_before(day).first()
+                    earlier = earlier or {"online": 0, "offline": 0}
                     shown = ((earlier["online"] or 0) + current.online, (earlier["offline"] or 0) + current.offline)
                 # Saving again now overwrites on purpose: the grid carries the version just shown.
                 row["version"] = current.version
@@ -636,7 +630,7 @@ def district_status(request, kato: str, *, scope: Scope, campaign: Campaign):
                 return redirect("entry:status", district.kato)
         status = 400
     else:
-        current = _current_statuses(campaign, [district]).get(district.pk)
+        current = _current_statuses(campaign, [district], timezone.localdate()).get(district.pk)
         form = StatusForm(initial={"date": timezone.localdate(), "status": current.status if current else None})
     decisions = (
         DistrictStatus.objects.filter(campaign=campaign, district=district).select_related("set_by").order_by("-date", "-id")

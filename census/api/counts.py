@@ -98,11 +98,7 @@ def daily_counts_with_totals(queryset, *, campaign, date_from=None):
         if date_from is None:
             return Cast(window, BigIntegerField())
         earlier = (
-            DailyCount.objects.filter(campaign=campaign, district=OuterRef("district"), date__lt=date_from)
-            .order_by()
-            .values("district")
-            .annotate(total=Sum(channel))
-            .values("total")
+            DailyCount.objects.filter(campaign=campaign, district=OuterRef("district")).totals_before(date_from).values(channel)
         )
         return Cast(window, BigIntegerField()) + Cast(Coalesce(Subquery(earlier), Value(0)), BigIntegerField())
 
