@@ -209,6 +209,12 @@ def _district_days(campaign, district, day: datetime.date) -> tuple[list[dict], 
     return days, before
 
 
+def _totals_before(campaign, district, day: datetime.date) -> tuple[int, int]:
+    """The district's online and offline totals over its days before `day`."""
+    row = DailyCount.objects.filter(campaign=campaign, district=district).totals_before(day).first()
+    return (row["online"], row["offline"]) if row else (0, 0)
+
+
 def _conflict_message(current, *, shown: tuple[int, int] | None, mode: str) -> str:
     if current is None:
         return _("This day's figures changed while you were editing. Check them and save again.")
@@ -331,7 +337,7 @@ def _conflicted_form(request, current, campaign, district, data) -> DistrictEntr
     """The form again with what was typed, now carrying the current version so that saving again is a deliberate overwrite."""
     shown = None
     if current is not None and data["mode"] == EntryMode.CUMULATIVE:
-        _days, before = _district_days(campaign, district, data["date"])
+        before = _totals_before(campaign, district, data["date"])
         shown = (before[0] + current.online, before[1] + current.offline)
     posted = request.POST.copy()
     posted["version"] = str(current.version if current else 0)
@@ -543,9 +549,8 @@ def _mark_grid_errors(rows, summary, campaign, day, mode) -> tuple[int, str | No
             if current is not None:
                 shown = (current.online, current.offline)
                 if mode == EntryMode.CUMULATIVE:
-                    earlier = DailyCount.objects.filter(campaign=campaign, district=row["district"]).totals_before(day).first()
-                    earlier = earlier or {"online": 0, "offline": 0}
-                    shown = ((earlier["online"] or 0) + current.online, (earlier["offline"] or 0) + current.offline)
+                    before = _totals_before(campaign, row["district"], day)
+                    shown = (before[0] + current.online, before[1] + current.offline)
                 # Saving again now overwrites on purpose: the grid carries the version just shown.
                 row["version"] = current.version
                 row["was_online"], row["was_offline"] = str(shown[0]), str(shown[1])
