@@ -100,3 +100,14 @@ def test_every_api_endpoint_declares_a_queryset_or_says_it_is_unscoped():
     assert views
     undeclared = [view.__name__ for view in views if getattr(view, "queryset", None) is None and not view.unscoped]
     assert undeclared == []
+
+
+@pytest.mark.parametrize("kato", ["121000000", "120000000", "000000000", "999999999"])
+def test_an_area_outside_the_scope_and_an_unknown_one_get_the_same_404(counts_in_two_regions, token_client, kato):
+    north, _south = counts_in_two_regions
+    client, _token = token_client(region=north)
+
+    response = client.get("/api/v1/coverage/series/", {"kato": kato}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 404
+    assert response.json() == {"status": 404, "code": "not_found", "detail": "No such area in your scope.", "errors": {}}
