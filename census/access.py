@@ -2,18 +2,30 @@
 
 A Scope is computed for whoever acts (a person through their Assignment, an
 API token, or nobody) and filters every list, detail and write: outside it a
-list omits the row, a detail is a 404 and a write changes nothing.
+list omits the row, a detail is a 404 and a write changes nothing. The API's
+base view restricts each endpoint's queryset with `Scope.restrict`; pages and
+endpoints that name an area by its KATO code find it with `region_or_404`,
+`district_or_404` or `area_or_404`.
 """
 
 import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from census.models import ApiToken, Role
-from regions.models import District, Region
+from regions.models import COUNTRY_KATO, District, Region
+
+
+class OutOfScope(Http404):
+    """No such area, or one the scope does not see whole: the same answer for both, so that a 404 tells nothing."""
+
 
 TOKEN_BYTES = 32
 
@@ -69,6 +81,68 @@ class Scope:
 
     def may_change(self, district: District) -> bool:
         return self.can_write and self.covers_district(district)
+
+    def snapshots(self, queryset: QuerySet) -> QuerySet:
+        """Figures per area (rows with a level, a region and a district): of the areas the scope sees whole.
+
+        Its districts, its region (not for a district-scoped person, who sees only part of it), and the
+        country's own row only for a country-wide scope.
+        """
+        level = queryset.model.Level
+        if self.is_country:
+            return queryset
+        visible = queryset.filter(level=level.DISTRICT, district__in=self.districts())
+        if self.district_id is None:
+            visible = visible | queryset.filter(level=level.REGION, region__in=self.regions())
+        return visible
+
+    def restrict(self, queryset: QuerySet) -> QuerySet:
+        """The rows of `queryset` in view, whatever its model: what the API's base view applies to every endpoint.
+
+        A model with no rule here is refused rather than shown whole: a new endpoint's data is scoped, or
+        the endpoint says it is not.
+        """
+        model = queryset.model
+        if issubclass(model, Region):
+            return self.regions(queryset)
+        if issubclass(model, District):
+            return self.districts(queryset)
+        fields = {field.name for field in model._meta.get_fields()}
+        if {"level", "region", "district"} <= fields:
+            return self.snapshots(queryset)
+        if "district" in fields:
+            return self.by_district(queryset)
+        raise ImproperlyConfigured(f"census/access.py has no scope rule for {model.__name__} rows.")
+
+    def region_or_404(self, kato: str, *, whole: bool = False) -> Region:
+        """The region with this KATO code if it is in view, else a 404.
+
+        In view in part is enough (a district-scoped person's region holds their district) unless `whole`:
+        then only a region the scope sees whole, as for its dashboard and report.
+        """
+        region = get_object_or_404(self.regions(), kato=kato)
+        if whole and not self.covers_region(region):
+            raise Http404
+        return region
+
+    def district_or_404(self, kato: str, queryset: QuerySet | None = None) -> District:
+        """The district with this KATO code (its region loaded) if it is in view, else a 404."""
+        queryset = District.objects.select_related("region") if queryset is None else queryset
+        return get_object_or_404(self.districts(queryset), kato=kato)
+
+    def area_or_404(self, kato: str) -> Region | District | None:
+        """The region, district or (None) the country named by `kato`, if the scope sees it whole; else OutOfScope."""
+        if kato == COUNTRY_KATO:
+            if self.is_country:
+                return None
+            raise OutOfScope(_("No such area in your scope."))
+        region = Region.objects.filter(kato=kato).first()
+        if region is not None and self.covers_region(region):
+            return region
+        district = District.objects.filter(kato=kato).first()
+        if district is not None and self.covers_district(district):
+            return district
+        raise OutOfScope(_("No such area in your scope."))
 
 
 # Nobody: anonymous visitors and accounts without an assignment see no internal data.

@@ -5,6 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -114,6 +115,16 @@ class PhaseExtension(models.Model):
         return f"{self.phase.get_kind_display()} → {self.ends_on:%d.%m.%Y} ({where})"
 
 
+class DailyCountQuerySet(models.QuerySet):
+    def totals_before(self, day: datetime.date) -> models.QuerySet:
+        """Each district's totals over its days before `day`: rows of {"district_id", "online", "offline"}.
+
+        A district with no earlier day has no row. Filter first (campaign, districts), then read the rows,
+        or use them as a subquery per district (the API's running totals of a list that starts mid-campaign).
+        """
+        return self.filter(date__lt=day).order_by().values("district_id").annotate(online=Sum("online"), offline=Sum("offline"))
+
+
 class DailyCount(models.Model):
     """The people counted in one district on one day of a campaign, per channel.
 
@@ -132,6 +143,8 @@ class DailyCount(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("updated by")
     )
 
+    objects = DailyCountQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("daily count")
         verbose_name_plural = _("daily counts")
@@ -144,6 +157,20 @@ class DailyCount(models.Model):
 
     def __str__(self):
         return f"{self.district} {self.date:%d.%m.%Y}: {self.online} + {self.offline}"
+
+
+class DistrictStatusQuerySet(models.QuerySet):
+    def in_force(self, *, on: datetime.date) -> models.QuerySet:
+        """The decision in force for each district on `on`: its latest dated on or before that day.
+
+        Of two decisions on one day the later one counts. At most one row per campaign and district.
+        """
+        latest = (
+            DistrictStatus.objects.filter(campaign=OuterRef("campaign"), district=OuterRef("district"), date__lte=on)
+            .order_by("-date", "-id")
+            .values("pk")[:1]
+        )
+        return self.filter(date__lte=on, pk=Subquery(latest))
 
 
 class DistrictStatus(models.Model):
@@ -168,6 +195,8 @@ class DistrictStatus(models.Model):
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
     )
+
+    objects = DistrictStatusQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("district status")

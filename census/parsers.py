@@ -2,7 +2,7 @@
 
 DRF's own parser reads the request stream directly, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE never applies to
 it, and a RecursionError from the decoder would be a server error. Both are answered in the API's error shape
-by census.api.exception_handler.
+by census.api.base.exception_handler.
 """
 
 import io

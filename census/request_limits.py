@@ -58,7 +58,7 @@ class RequestSizeLimitMiddleware:
                 "limit": filesizeformat(limit)
             }
             if request.path_info.startswith("/api/"):
-                # The API's one error shape (census/api.py error_body), built here because no view runs.
+                # The API's one error shape (census/api/base.py error_body), built here because no view runs.
                 body = {"status": 413, "code": "too_large", "detail": message, "errors": {}}
                 response = JsonResponse(body, status=413)
             else:

@@ -312,21 +312,21 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     # API clients send "Authorization: Token <key>"; people logged in to the site use their session (with CSRF).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "census.authentication.ApiTokenAuthentication",
+        "census.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only, read with the body limit below and a clean 400 for nesting too deep (census/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["census.parsers.BoundedJSONParser"],
-    "DEFAULT_THROTTLE_CLASSES": ["census.authentication.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["census.api.authentication.ApiRateThrottle"],
     # Per token (or person; per address when anonymous). A load test sets them high through the environment.
     "DEFAULT_THROTTLE_RATES": {
         "api_read": env.str("API_THROTTLE_READ", default="1200/minute"),
         "api_write": env.str("API_THROTTLE_WRITE", default="120/minute"),
         "api_anon": env.str("API_THROTTLE_ANON", default="60/minute"),
     },
-    "EXCEPTION_HANDLER": "census.api.exception_handler",
+    "EXCEPTION_HANDLER": "census.api.base.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Census Progress API",
@@ -344,7 +344,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "reports.models.CoverageSnapshot.Level",
         "StatusEnum": "census.models.DistrictStatus.Status",
-        "LanguageEnum": "census.serializers.LANGUAGE_CODES",
+        "LanguageEnum": "census.api.fields.LANGUAGE_CODES",
     },
 }
 

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/", include("census.api_urls")),
+    path("api/", include("census.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("reports.urls")),

@@ -14,9 +14,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
@@ -83,10 +83,6 @@ def staff_page(view):
     return wrapper
 
 
-def _district(scope: Scope, kato: str) -> District:
-    return get_object_or_404(scope.districts(District.objects.select_related("region")), kato=kato)
-
-
 def _day_and_mode(request, calendar: CampaignCalendar, region: Region | None) -> tuple[datetime.date, str, str | None]:
     """The day and mode asked for in the query string, else the default day (today, kept inside the campaign).
 
@@ -142,7 +138,7 @@ def home(request, *, scope: Scope, campaign: Campaign):
     reported = set(
         DailyCount.objects.filter(campaign=campaign, date=today, district__in=districts).values_list("district_id", flat=True)
     )
-    statuses = _current_statuses(campaign, districts)
+    statuses = _current_statuses(campaign, districts, today)
     regions = list(scope.regions().order_by("kato"))
     return render(
         request,
@@ -156,11 +152,10 @@ def home(request, *, scope: Scope, campaign: Campaign):
     )
 
 
-def _current_statuses(campaign, districts) -> dict[int, DistrictStatus]:
-    current = {}
-    for decision in DistrictStatus.objects.filter(campaign=campaign, district__in=districts).order_by("date", "id"):
-        current[decision.district_id] = decision
-    return current
+def _current_statuses(campaign, districts, day: datetime.date) -> dict[int, DistrictStatus]:
+    """Each district's decision in force on `day` (today: set_status takes no decision dated later)."""
+    in_force = DistrictStatus.objects.filter(campaign=campaign, district__in=districts).in_force(on=day)
+    return {decision.district_id: decision for decision in in_force}
 
 
 @staff_page
@@ -214,6 +209,12 @@ def _district_days(campaign, district, day: datetime.date) -> tuple[list[dict], 
     return days, before
 
 
+def _totals_before(campaign, district, day: datetime.date) -> tuple[int, int]:
+    """The district's online and offline totals over its days before `day`."""
+    row = DailyCount.objects.filter(campaign=campaign, district=district).totals_before(day).first()
+    return (row["online"], row["offline"]) if row else (0, 0)
+
+
 def _conflict_message(current, *, shown: tuple[int, int] | None, mode: str) -> str:
     if current is None:
         return _("This day's figures changed while you were editing. Check them and save again.")
@@ -240,7 +241,7 @@ def _conflict_message(current, *, shown: tuple[int, int] | None, mode: str) -> s
 
 @staff_page
 def district_day(request, kato: str, *, scope: Scope, campaign: Campaign):
-    district = _district(scope, kato)
+    district = scope.district_or_404(kato)
     calendar = CampaignCalendar.load(campaign)
     status = 200
     if request.method == "POST":
@@ -316,7 +317,7 @@ def district_day(request, kato: str, *, scope: Scope, campaign: Campaign):
             "before": before,
             "days_beside": list(reversed(days[-(DAYS_BESIDE + 1) :])),
             "open_channels": _open_channels(calendar, day, district.region),
-            "status": _current_statuses(campaign, [district]).get(district.pk),
+            "status": _current_statuses(campaign, [district], timezone.localdate()).get(district.pk),
             "grid_url": _page_url("entry:grid", district.region.kato, date=day.isoformat(), mode=mode),
             "previous_url": _page_url(
                 "entry:district", district.kato, date=(day - datetime.timedelta(days=1)).isoformat(), mode=mode
@@ -336,7 +337,7 @@ def _conflicted_form(request, current, campaign, district, data) -> DistrictEntr
     """The form again with what was typed, now carrying the current version so that saving again is a deliberate overwrite."""
     shown = None
     if current is not None and data["mode"] == EntryMode.CUMULATIVE:
-        _days, before = _district_days(campaign, district, data["date"])
+        before = _totals_before(campaign, district, data["date"])
         shown = (before[0] + current.online, before[1] + current.offline)
     posted = request.POST.copy()
     posted["version"] = str(current.version if current else 0)
@@ -357,11 +358,7 @@ def _grid_rows(campaign, districts, day: datetime.date, mode: str) -> list[dict]
     """One row per district with what is stored for the day, in the grid's mode, and the day before for reference."""
     on_day = {row.district_id: row for row in DailyCount.objects.filter(campaign=campaign, district__in=districts, date=day)}
     if mode == EntryMode.CUMULATIVE:
-        sums = (
-            DailyCount.objects.filter(campaign=campaign, district__in=districts, date__lt=day)
-            .values("district_id")
-            .annotate(online=Sum("online"), offline=Sum("offline"))
-        )
+        sums = DailyCount.objects.filter(campaign=campaign, district__in=districts).totals_before(day)
         previous = {item["district_id"]: (item["online"] or 0, item["offline"] or 0) for item in sums}
     else:
         previous = {
@@ -419,7 +416,7 @@ def _grid_totals(rows: list[dict]) -> dict:
 @staff_page
 def grid(request, kato: str, *, scope: Scope, campaign: Campaign):
     """Every district of a region (those in scope) for one day: one form, saved all or nothing."""
-    region = get_object_or_404(scope.regions(), kato=kato)
+    region = scope.region_or_404(kato)
     districts = list(scope.districts(region.districts.all()).order_by("kato"))
     calendar = CampaignCalendar.load(campaign)
     status = 200
@@ -552,10 +549,8 @@ def _mark_grid_errors(rows, summary, campaign, day, mode) -> tuple[int, str | No
             if current is not None:
                 shown = (current.online, current.offline)
                 if mode == EntryMode.CUMULATIVE:
-                    earlier = DailyCount.objects.filter(campaign=campaign, district=row["district"], date__lt=day).aggregate(
-                        online=Sum("online"), offline=Sum("offline")
-                    )
-                    shown = ((earlier["online"] or 0) + current.online, (earlier["offline"] or 0) + current.offline)
+                    before = _totals_before(campaign, row["district"], day)
+                    shown = (before[0] + current.online, before[1] + current.offline)
                 # Saving again now overwrites on purpose: the grid carries the version just shown.
                 row["version"] = current.version
                 row["was_online"], row["was_offline"] = str(shown[0]), str(shown[1])
@@ -598,7 +593,7 @@ def _change_value(field: str, value):
 @staff_page
 def history(request, kato: str, *, scope: Scope, campaign: Campaign):
     """Every recorded change of the district: who, when, old → new, why and from where."""
-    district = _district(scope, kato)
+    district = scope.district_or_404(kato)
     entries = scope.by_district(AuditEntry.objects.select_related("user")).filter(district=district).order_by("-at", "-id")
     page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
@@ -616,7 +611,7 @@ def history(request, kato: str, *, scope: Scope, campaign: Campaign):
 
 @staff_page
 def district_status(request, kato: str, *, scope: Scope, campaign: Campaign):
-    district = _district(scope, kato)
+    district = scope.district_or_404(kato)
     status = 200
     if request.method == "POST":
         form = StatusForm(request.POST)
@@ -640,7 +635,7 @@ def district_status(request, kato: str, *, scope: Scope, campaign: Campaign):
                 return redirect("entry:status", district.kato)
         status = 400
     else:
-        current = _current_statuses(campaign, [district]).get(district.pk)
+        current = _current_statuses(campaign, [district], timezone.localdate()).get(district.pk)
         form = StatusForm(initial={"date": timezone.localdate(), "status": current.status if current else None})
     decisions = (
         DistrictStatus.objects.filter(campaign=campaign, district=district).select_related("set_by").order_by("-date", "-id")

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, renderers
 from rest_framework.response import Response
 
-from census.api import (
+from census.api.base import (
     CSV_PARAMETER,
     LANG_PARAMETER,
     READ_ERRORS,
@@ -20,7 +20,10 @@ from census.api import (
     current_campaign,
     error_responses,
 )
-from census.serializers import (
+from regions.models import District, Region
+from reports.briefing import briefing_text, highlights, latest_as_of
+from reports.models import CoverageSnapshot
+from reports.serializers import (
     BriefingQuery,
     BriefingSerializer,
     CoverageQuery,
@@ -29,29 +32,12 @@ from census.serializers import (
     HighlightsSerializer,
     SeriesQuery,
 )
-from regions.models import COUNTRY_KATO, District, Region
-from reports.briefing import briefing_text, highlights, latest_as_of
-from reports.models import CoverageSnapshot
 
 COVERAGE_FIELDS = list(CoverageSerializer().fields)
 
 
-def visible_snapshots(scope, queryset):
-    """Snapshots of the areas the scope sees whole: its districts, its region, the country only for the country."""
-    level = CoverageSnapshot.Level
-    if scope.is_country:
-        return queryset
-    visible = queryset.filter(level=level.DISTRICT, district__in=scope.districts())
-    if scope.district_id is None:
-        visible = visible | queryset.filter(level=level.REGION, region__in=scope.regions())
-    return visible
-
-
-def _snapshots(campaign):
-    return CoverageSnapshot.objects.filter(campaign=campaign).select_related("region", "district__region")
-
-
 class CoverageView(ApiListMixin, ApiView, generics.GenericAPIView):
+    queryset = CoverageSnapshot.objects.select_related("region", "district__region")
     serializer_class = CoverageSerializer
     renderer_classes = [renderers.JSONRenderer, CsvRenderer]
     csv_header = COVERAGE_FIELDS
@@ -62,7 +48,7 @@ class CoverageView(ApiListMixin, ApiView, generics.GenericAPIView):
             return CoverageSnapshot.objects.none()
         params = self.query(CoverageQuery)
         self.as_of = params.get("date") or timezone.localdate()
-        queryset = visible_snapshots(self.scope, _snapshots(campaign).filter(level=params["level"]))
+        queryset = super().get_queryset().filter(campaign=campaign, level=params["level"])
         if params.get("region"):
             if params["level"] == CoverageSnapshot.Level.COUNTRY:
                 return queryset.none()
@@ -86,22 +72,8 @@ class CoverageView(ApiListMixin, ApiView, generics.GenericAPIView):
         return f"coverage-{self.as_of:%Y-%m-%d}.csv"
 
 
-def _area_in_scope(scope, kato: str):
-    """The region, district or (None) the country named by `kato`, if the scope sees it whole; else a 404."""
-    if kato == COUNTRY_KATO:
-        if scope.is_country:
-            return None
-        raise exceptions.NotFound(_("No such area in your scope."))
-    region = Region.objects.filter(kato=kato).first()
-    if region is not None and scope.covers_region(region):
-        return region
-    district = District.objects.filter(kato=kato).first()
-    if district is not None and scope.covers_district(district):
-        return district
-    raise exceptions.NotFound(_("No such area in your scope."))
-
-
 class CoverageSeriesView(ApiListMixin, ApiView, generics.GenericAPIView):
+    queryset = CoverageSnapshot.objects.select_related("region", "district__region")
     serializer_class = CoverageSerializer
     renderer_classes = [renderers.JSONRenderer, CsvRenderer]
     csv_header = COVERAGE_FIELDS
@@ -110,10 +82,10 @@ class CoverageSeriesView(ApiListMixin, ApiView, generics.GenericAPIView):
         campaign = current_campaign()
         params = self.query(SeriesQuery)
         self.kato = params["kato"]
-        _area_in_scope(self.scope, params["kato"])
+        self.scope.area_or_404(params["kato"])
         if campaign is None:
             return CoverageSnapshot.objects.none()
-        queryset = _snapshots(campaign).filter(kato=params["kato"])
+        queryset = super().get_queryset().filter(campaign=campaign, kato=params["kato"])
         if params.get("date_from"):
             queryset = queryset.filter(date__gte=params["date_from"])
         if params.get("date_to"):
@@ -138,6 +110,8 @@ class CoverageSeriesView(ApiListMixin, ApiView, generics.GenericAPIView):
 
 class RegionReportView(ApiView):
     # Highlights and briefing: one region (or the country) as of a day.
+    # No queryset to restrict: the one area read is the caller's own or one found by scope.area_or_404.
+    unscoped = True
 
     query_class = HighlightsQuery
 
@@ -150,7 +124,7 @@ class RegionReportView(ApiView):
             if scope.region_id is not None and scope.district_id is None:
                 return Region.objects.get(pk=scope.region_id)
             raise exceptions.ValidationError({"region": [_("Name the region (KATO code).")]})
-        area = _area_in_scope(scope, kato)
+        area = scope.area_or_404(kato)
         if isinstance(area, District):
             raise exceptions.ValidationError({"region": [_("%(kato)s is a district; name its region.") % {"kato": kato}]})
         return area

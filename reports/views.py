@@ -126,9 +126,7 @@ def national_dashboard(request):
 @login_required
 def region_dashboard(request, kato: str):
     scope = scope_of(request.user)
-    region = get_object_or_404(scope.regions(), kato=kato)
-    if not scope.covers_region(region):
-        raise Http404
+    region = scope.region_or_404(kato, whole=True)
     return _page(request, kind=Kind.REGION, kato=kato, title=region.name, scope=scope, current="home")
 
 
@@ -136,7 +134,7 @@ def region_dashboard(request, kato: str):
 @login_required
 def district_dashboard(request, kato: str):
     scope = scope_of(request.user)
-    district = get_object_or_404(scope.districts(District.objects.select_related("region")), kato=kato)
+    district = scope.district_or_404(kato)
 
     def audit(campaign, dashboard):
         # The audit trail names people: staff and administrators only, and never in the stored page.
@@ -199,9 +197,7 @@ def _audit_entries(scope, campaign, district, as_of) -> list[dict]:
 def region_report(request, kato: str):
     """The region's PDF report as of a day, as an attachment."""
     scope = scope_of(request.user)
-    region = get_object_or_404(scope.regions(), kato=kato)
-    if not scope.covers_region(region):
-        raise Http404
+    scope.region_or_404(kato, whole=True)
     campaign = Campaign.objects.current()
     if campaign is None:
         raise Http404

@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils.http import http_date
 from rest_framework.test import APIClient
 
-from census.api import CsvRenderer
+from census.api.base import CsvRenderer
 
 WKO = "270000000"
 ERROR_KEYS = {"status", "code", "detail", "errors"}

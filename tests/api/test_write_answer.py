@@ -10,7 +10,7 @@ import threading
 import pytest
 from django.db import connection
 
-import census.api
+import census.api.counts
 from census.services import record_count
 from harness.ports import wait_for
 from tests import factories
@@ -44,7 +44,7 @@ def test_a_write_without_idempotency_key_answers_with_its_own_value_not_the_next
             colleague_done.set()
             connection.close()
 
-    reading = census.api.daily_counts_with_totals
+    reading = census.api.counts.daily_counts_with_totals
 
     def colleague_saves_then_read(*args, **kwargs):
         threading.Thread(target=colleague, daemon=True).start()
@@ -52,7 +52,7 @@ def test_a_write_without_idempotency_key_answers_with_its_own_value_not_the_next
         assert wait_for(lambda: colleague_done.is_set() or _waiting_on_locks() >= 1, 20)
         return reading(*args, **kwargs)
 
-    monkeypatch.setattr(census.api, "daily_counts_with_totals", colleague_saves_then_read)
+    monkeypatch.setattr(census.api.counts, "daily_counts_with_totals", colleague_saves_then_read)
 
     # when
     response = client.post(URL, {"district": district.kato, "date": DAY.isoformat(), "online": 10, "offline": 1}, format="json")

@@ -1,7 +1,7 @@
 """Query parameters that look like SQL, or are malformed, get a clear answer and change nothing.
 
 For every query parameter the API, the dashboards, the entry pages and the
-admin read (found in census/api.py, census/serializers.py, reports/api.py,
+admin read (found in census/api/, reports/serializers.py, reports/api.py,
 reports/views.py, census/views.py and the admin's change lists), values such
 as `1' OR '1'='1`, `1; DROP TABLE ...`, a NUL byte, very long strings, other
 scripts' digits, 31 February and a repeated parameter are answered with a

@@ -266,7 +266,7 @@ ROWS = [
                                                                                           (L,     403,    403,    302,   302,   "302+", L,    L,     L,      L,      L)),
     ("export csv",            "GET",  "/en/entry/export.csv",                     None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
     ("export xlsx",           "GET",  "/en/entry/export.xlsx",                    None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
-    # The API (census/api_urls.py): people through their session, clients through `Authorization: Token`
+    # The API (census/api/urls.py): people through their session, clients through `Authorization: Token`
     ("api regions",           "GET",  "/api/v1/regions/",                         None,   (401,   "A",    "A B",  "A",   "A",   "A B", "A",   "A",   401,    401,    "B")),
     ("api region A",          "GET",  "/api/v1/regions/{A}/",                     None,   (401,   200,    200,    200,   200,   200,   200,   200,   401,    401,    404)),
     ("api region B",          "GET",  "/api/v1/regions/{B}/",                     None,   (401,   404,    200,    404,   404,   200,   404,   404,   401,    401,    200)),

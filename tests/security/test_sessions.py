@@ -16,7 +16,7 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from census.accounts import provision_user
-from census.authentication import ApiRateThrottle
+from census.api.authentication import ApiRateThrottle
 from census.security import client_ip
 from regions.models import COUNTRY_KATO
 from tests import factories

@@ -8,7 +8,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework import permissions
 from rest_framework.routers import SimpleRouter
 
-from census.api import DailyCountViewSet, DistrictViewSet, NotFoundView, RegionViewSet
+from census.api.areas import DistrictViewSet, RegionViewSet
+from census.api.base import NotFoundView
+from census.api.counts import DailyCountViewSet
 from reports.api import BriefingView, CoverageSeriesView, CoverageView, HighlightsView
 
 router = SimpleRouter()

@@ -82,7 +82,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
     """Describes the token header in the OpenAPI schema."""
 
-    target_class = "census.authentication.ApiTokenAuthentication"
+    target_class = "census.api.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
