@@ -1,0 +1,95 @@
+"""A district's recorded changes (who, when, old → new, why) and its status decisions."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from census.access import Scope
+from census.errors import CountRejected
+from census.forms import StatusForm
+from census.models import AuditEntry, Campaign, DistrictStatus
+from census.services import set_status
+from census.views.base import FORM, _number, current_statuses, staff_page
+
+HISTORY_PAGE_SIZE = 50
+
+# Lazy: the labels are read in each request's language, not the one active at import.
+FIELD_LABELS = {
+    "online": gettext_lazy("Online"),
+    "offline": gettext_lazy("Door-to-door"),
+    "status": gettext_lazy("Status"),
+    "population": gettext_lazy("Population"),
+    "ends_on": gettext_lazy("End date"),
+    "phase": gettext_lazy("Phase"),
+}
+
+
+def _change_value(field: str, value):
+    if value is None:
+        return "—"
+    if field == "status":
+        return DistrictStatus.Status(value).label if value in DistrictStatus.Status.values else value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _number(value)
+    return value
+
+
+@staff_page
+def history(request, kato: str, *, scope: Scope, campaign: Campaign):
+    """Every recorded change of the district: who, when, old → new, why and from where."""
+    district = scope.district_or_404(kato)
+    entries = scope.by_district(AuditEntry.objects.select_related("user")).filter(district=district).order_by("-at", "-id")
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.change_list = [
+            {
+                "label": FIELD_LABELS.get(field, field),
+                "old": _change_value(field, values[0]),
+                "new": _change_value(field, values[1]),
+            }
+            for field, values in (entry.changes or {}).items()
+            if isinstance(values, list | tuple) and len(values) == 2
+        ]
+    return render(request, "census/history.html", {"campaign": campaign, "district": district, "page": page})
+
+
+@staff_page
+def district_status(request, kato: str, *, scope: Scope, campaign: Campaign):
+    district = scope.district_or_404(kato)
+    status = 200
+    if request.method == "POST":
+        form = StatusForm(request.POST)
+        if form.is_valid():
+            try:
+                set_status(
+                    campaign=campaign,
+                    district=district,
+                    status=form.cleaned_data["status"],
+                    date=form.cleaned_data["date"],
+                    note=form.cleaned_data["note"],
+                    user=request.user,
+                    source=FORM,
+                )
+            except CountRejected as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, _("Status of %(district)s saved.") % {"district": district.name})
+                return redirect("entry:status", district.kato)
+        status = 400
+    else:
+        current = current_statuses(campaign, [district], timezone.localdate()).get(district.pk)
+        form = StatusForm(initial={"date": timezone.localdate(), "status": current.status if current else None})
+    decisions = (
+        DistrictStatus.objects.filter(campaign=campaign, district=district).select_related("set_by").order_by("-date", "-id")
+    )
+    return render(
+        request,
+        "census/status.html",
+        {"campaign": campaign, "district": district, "form": form, "decisions": decisions},
+        status=status,
+    )
