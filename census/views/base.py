@@ -17,20 +17,13 @@ from django.utils.translation import gettext as _
 
 from census.access import scope_of
 from census.calendar import CampaignCalendar
+from census.formatting import format_number
 from census.forms import DayForm, default_day
 from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus
 from census.services import EntryMode
 from regions.models import Region
 
 FORM = AuditEntry.Source.FORM
-
-
-def _number(value) -> str:
-    return formats.number_format(value, force_grouping=True)
-
-
-def _day(value: datetime.date) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
 def staff_page(view):
@@ -108,6 +101,6 @@ def conflict_message(current, *, shown: tuple[int, int] | None, mode: str) -> st
     return template % {
         "who": who,
         "when": formats.date_format(timezone.localtime(current.updated_at), "SHORT_DATETIME_FORMAT"),
-        "online": _number(online),
-        "offline": _number(offline),
+        "online": format_number(online),
+        "offline": format_number(offline),
     }

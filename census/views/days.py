@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from census.access import Scope
 from census.calendar import CampaignCalendar
 from census.errors import CountConflict, CountRejected, WriteContended
+from census.formatting import format_date
 from census.forms import DayForm, DistrictEntryForm
 from census.models import Campaign, DailyCount
 from census.services import EntryMode, record_count
 from census.views.base import (
     FORM,
-    _day,
     conflict_message,
     current_statuses,
     day_and_mode,
@@ -81,7 +81,7 @@ def district_day(request, kato: str, *, scope: Scope, campaign: Campaign):
                 if result.changed:
                     messages.success(
                         request,
-                        _("Saved %(district)s for %(date)s.") % {"district": district.name, "date": _day(data["date"])},
+                        _("Saved %(district)s for %(date)s.") % {"district": district.name, "date": format_date(data["date"])},
                     )
                 else:
                     messages.info(request, _("Nothing changed: these figures were already recorded."))

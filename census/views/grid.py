@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from census.access import Scope
 from census.calendar import CampaignCalendar
 from census.errors import WriteContended
+from census.formatting import format_date
 from census.forms import DayForm, GridForm
 from census.models import Campaign, DailyCount
 from census.services import LONGEST_FIGURE, CountRow, EntryMode, import_counts
 from census.views.base import (
     FORM,
-    _day,
     conflict_message,
     day_and_mode,
     open_channels,
@@ -182,7 +182,7 @@ def grid(request, kato: str, *, scope: Scope, campaign: Campaign):
                 messages.success(
                     request,
                     _("Saved %(day)s: %(saved)s of %(sent)s districts changed.")
-                    % {"day": _day(day), "saved": saved, "sent": len(batch)},
+                    % {"day": format_date(day), "saved": saved, "sent": len(batch)},
                 )
                 return redirect(page_url("entry:grid", region.kato, date=day.isoformat(), mode=mode))
             status, reason_error = _mark_grid_errors(rows, summary, campaign, day, mode)

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy
 
 from census.access import Scope
 from census.errors import CountRejected
+from census.formatting import format_number
 from census.forms import StatusForm
 from census.models import AuditEntry, Campaign, DistrictStatus
 from census.services import set_status
-from census.views.base import FORM, _number, current_statuses, staff_page
+from census.views.base import FORM, current_statuses, staff_page
 
 HISTORY_PAGE_SIZE = 50
 
@@ -33,7 +34,7 @@ def _change_value(field: str, value):
     if field == "status":
         return DistrictStatus.Status(value).label if value in DistrictStatus.Status.values else value
     if isinstance(value, int) and not isinstance(value, bool):
-        return _number(value)
+        return format_number(value)
     return value
 
 
