@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from census.access import scope_of
 from census.formatting import format_date, format_datetime, format_number
+from census.importing import parse_typed_date
 from census.models import AuditEntry, Campaign, DistrictStatus, Role
 from regions.models import COUNTRY_KATO, District, Region
 from reports.dashboards import store
@@ -51,11 +52,9 @@ def _requested_day(request) -> tuple[datetime.date | None, str]:
     text = (request.GET.get("as_of") or "").strip()
     if not text:
         return None, ""
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date(), ""
-        except ValueError:
-            continue
+    day = parse_typed_date(text)
+    if day is not None:
+        return day, ""
     return None, _("“%(text)s” is not a date: the latest figures are shown.") % {"text": text[:20]}
 
 
