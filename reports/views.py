@@ -21,7 +21,7 @@ from census.access import scope_of
 from census.formatting import format_date, format_datetime, format_number
 from census.importing import parse_typed_date
 from census.models import AuditEntry, Campaign, DistrictStatus, Role
-from regions.models import COUNTRY_KATO, District, Region
+from regions.models import COUNTRY_KATO, District, Region, country_name
 from reports.dashboards import store
 from reports.models import RenderedDashboard
 
@@ -118,7 +118,7 @@ def national_dashboard(request):
     scope = scope_of(request.user)
     if not scope.is_country:
         raise Http404
-    return _page(request, kind=Kind.NATIONAL, kato=COUNTRY_KATO, title=_("Kazakhstan"), scope=scope, current="national")
+    return _page(request, kind=Kind.NATIONAL, kato=COUNTRY_KATO, title=country_name(), scope=scope, current="national")
 
 
 @require_safe
@@ -214,7 +214,7 @@ def region_report(request, kato: str):
 
 def _public_area(kato: str | None) -> tuple[str, str]:
     if kato is None or kato == COUNTRY_KATO:
-        return COUNTRY_KATO, _("Kazakhstan")
+        return COUNTRY_KATO, country_name()
     region = get_object_or_404(Region.objects.filter(districts__isnull=False).distinct(), kato=kato)
     return region.kato, region.name
 
