@@ -5,37 +5,16 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from census import audit
 from census.access import Scope
 from census.errors import CountRejected
-from census.formatting import format_number
 from census.forms import StatusForm
 from census.models import AuditEntry, Campaign, DistrictStatus
 from census.services import set_status
 from census.views.base import FORM, current_statuses, staff_page
 
 HISTORY_PAGE_SIZE = 50
-
-# Lazy: the labels are read in each request's language, not the one active at import.
-FIELD_LABELS = {
-    "online": gettext_lazy("Online"),
-    "offline": gettext_lazy("Door-to-door"),
-    "status": gettext_lazy("Status"),
-    "population": gettext_lazy("Population"),
-    "ends_on": gettext_lazy("End date"),
-    "phase": gettext_lazy("Phase"),
-}
-
-
-def _change_value(field: str, value):
-    if value is None:
-        return "—"
-    if field == "status":
-        return DistrictStatus.Status(value).label if value in DistrictStatus.Status.values else value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return format_number(value)
-    return value
 
 
 @staff_page
@@ -45,15 +24,7 @@ def history(request, kato: str, *, scope: Scope, campaign: Campaign):
     entries = scope.by_district(AuditEntry.objects.select_related("user")).filter(district=district).order_by("-at", "-id")
     page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
-        entry.change_list = [
-            {
-                "label": FIELD_LABELS.get(field, field),
-                "old": _change_value(field, values[0]),
-                "new": _change_value(field, values[1]),
-            }
-            for field, values in (entry.changes or {}).items()
-            if isinstance(values, list | tuple) and len(values) == 2
-        ]
+        entry.change_list = [change._asdict() for change in audit.changes(entry)]
     return render(request, "census/history.html", {"campaign": campaign, "district": district, "page": page})
 
 
