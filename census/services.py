@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from census.contention import retry_on_contention
 from census.errors import CountConflict, CountRejected
+from census.formatting import format_date, format_number
 from census.models import REASON_MAX_LENGTH, AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
 from regions.models import District, Region
 from reports.outbox import request_recompute
@@ -45,14 +46,6 @@ class CountResult:
     changed: bool
 
 
-def _day(value: datetime.date) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
-
-
-def _number(value: int) -> str:
-    return formats.number_format(value, force_grouping=True)
-
-
 def _clean_value(field: str, value) -> int:
     """An entered figure as a whole non-negative number, or a message saying what is wrong with it."""
     if value is None or value == "":
@@ -69,7 +62,7 @@ def _clean_value(field: str, value) -> int:
             # A paste, not a count, and maybe longer than int() will read (4,300 digits): shown by its start.
             if text.startswith("-"):
                 raise CountRejected({field: [_("A count cannot be negative.")]})
-            raise CountRejected({field: [_too_large(f"{_number(int(digits[:LONGEST_FIGURE]))}…")]})
+            raise CountRejected({field: [_too_large(f"{format_number(int(digits[:LONGEST_FIGURE]))}…")]})
         value = int(text)
     if isinstance(value, float):
         if not value.is_integer():
@@ -80,7 +73,7 @@ def _clean_value(field: str, value) -> int:
     if value < 0:
         raise CountRejected({field: [_("A count cannot be negative.")]})
     if value > MAX_DAILY_VALUE:
-        raise CountRejected({field: [_too_large(_number(value))]})
+        raise CountRejected({field: [_too_large(format_number(value))]})
     return value
 
 
@@ -114,12 +107,16 @@ def _check_date(
     days counted after the new end must still be correctable, down to zero.
     """
     if date > timezone.localdate():
-        raise CountRejected({"date": [_("%(date)s is in the future.") % {"date": _day(date)}]})
+        raise CountRejected({"date": [_("%(date)s is in the future.") % {"date": format_date(date)}]})
     phases = _phases_by_channel(campaign)
     open_channels = [c for c, phase in phases.items() if phase and phase.covers(date, district.region)]
     if not open_channels and (new_row or any(value > 0 for value in increments.values())):
         raise CountRejected(
-            {"date": [_("%(date)s is outside every phase of %(campaign)s.") % {"date": _day(date), "campaign": campaign.name}]}
+            {
+                "date": [
+                    _("%(date)s is outside every phase of %(campaign)s.") % {"date": format_date(date), "campaign": campaign.name}
+                ]
+            }
         )
     errors = {}
     for channel, value in increments.items():
@@ -129,10 +126,10 @@ def _check_date(
                 _("%(phase)s was not open on %(date)s in %(district)s (it ran %(start)s–%(end)s).")
                 % {
                     "phase": phase.get_kind_display() if phase else channel,
-                    "date": _day(date),
+                    "date": format_date(date),
                     "district": district.name,
-                    "start": _day(phase.starts_on),
-                    "end": _day(phase.effective_end(district.region)),
+                    "start": format_date(phase.starts_on),
+                    "end": format_date(phase.effective_end(district.region)),
                 }
                 if phase
                 else _("This campaign has no phase for this channel.")
@@ -295,7 +292,7 @@ def _enter_count(
             {
                 "reason": [
                     _("The reason has %(length)s characters; at most %(limit)s are kept. Shorten it.")
-                    % {"length": _number(len(reason)), "limit": _number(REASON_MAX_LENGTH)}
+                    % {"length": format_number(len(reason)), "limit": format_number(REASON_MAX_LENGTH)}
                 ]
             }
         )
@@ -315,7 +312,11 @@ def _enter_count(
                             "The total as of %(date)s (%(total)s) is below the %(earlier)s already recorded before that day. "
                             "A lower total is a correction: give a reason."
                         )
-                        % {"date": _day(date), "total": _number(entered[channel]), "earlier": _number(earlier[channel])}
+                        % {
+                            "date": format_date(date),
+                            "total": format_number(entered[channel]),
+                            "earlier": format_number(earlier[channel]),
+                        }
                     ]
                     for channel in falling
                 }
@@ -440,7 +441,7 @@ def set_status(
     if status not in DistrictStatus.Status.values:
         raise CountRejected({"status": [_("Choose a status from the list.")]})
     if date > timezone.localdate():
-        raise CountRejected({"date": [_("%(date)s is in the future.") % {"date": _day(date)}]})
+        raise CountRejected({"date": [_("%(date)s is in the future.") % {"date": format_date(date)}]})
     with transaction.atomic():
         same_day = DistrictStatus.objects.filter(campaign=campaign, district=district, date=date).order_by("-id").first()
         if same_day and same_day.status == status:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 kato_validator = RegexValidator(r"^\d{9}$", _("A KATO code is exactly nine digits."))
@@ -45,6 +45,11 @@ def validate_area_name(value: str) -> None:
 
 # The country is the root of the hierarchy; scopes and roll-ups name it by this code.
 COUNTRY_KATO = "000000000"
+
+
+def country_name() -> str:
+    """The country's name in the active language (it has no row of its own to carry kk/ru/en names)."""
+    return gettext("Kazakhstan")
 
 
 class TranslatedName:

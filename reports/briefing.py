@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from census.formatting import format_number
 from census.models import Campaign
-from regions.models import COUNTRY_KATO
+from regions.models import COUNTRY_KATO, country_name
 from reports.coverage import OVER_100
 from reports.models import CoverageSnapshot
 
@@ -34,7 +34,7 @@ def area_name(snapshot: CoverageSnapshot) -> str:
         return snapshot.district.name
     if snapshot.region_id is not None:
         return snapshot.region.name
-    return _("Kazakhstan")
+    return country_name()
 
 
 def latest_as_of(queryset, as_of: datetime.date):

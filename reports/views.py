@@ -17,10 +17,12 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
+from census import audit
 from census.access import scope_of
-from census.formatting import format_date, format_datetime, format_number
-from census.models import AuditEntry, Campaign, DistrictStatus, Role
-from regions.models import COUNTRY_KATO, District, Region
+from census.formatting import format_date, format_datetime
+from census.importing import parse_typed_date
+from census.models import AuditEntry, Campaign, Role
+from regions.models import COUNTRY_KATO, District, Region, country_name
 from reports.dashboards import store
 from reports.models import RenderedDashboard
 
@@ -51,11 +53,9 @@ def _requested_day(request) -> tuple[datetime.date | None, str]:
     text = (request.GET.get("as_of") or "").strip()
     if not text:
         return None, ""
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date(), ""
-        except ValueError:
-            continue
+    day = parse_typed_date(text)
+    if day is not None:
+        return day, ""
     return None, _("“%(text)s” is not a date: the latest figures are shown.") % {"text": text[:20]}
 
 
@@ -119,7 +119,7 @@ def national_dashboard(request):
     scope = scope_of(request.user)
     if not scope.is_country:
         raise Http404
-    return _page(request, kind=Kind.NATIONAL, kato=COUNTRY_KATO, title=_("Kazakhstan"), scope=scope, current="national")
+    return _page(request, kind=Kind.NATIONAL, kato=COUNTRY_KATO, title=country_name(), scope=scope, current="national")
 
 
 @require_safe
@@ -145,16 +145,6 @@ def district_dashboard(request, kato: str):
     return _page(request, kind=Kind.DISTRICT, kato=kato, title=district.name, scope=scope, current="home", extra=audit)
 
 
-def _change_value(field: str, value) -> str:
-    if value is None:
-        return "—"
-    if field == "status" and value in DistrictStatus.Status.values:
-        return str(DistrictStatus.Status(value).label)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return format_number(value)
-    return str(value)
-
-
 def _audit_entries(scope, campaign, district, as_of) -> list[dict]:
     entries = (
         scope.by_district(AuditEntry.objects.filter(campaign=campaign, district=district))
@@ -162,22 +152,9 @@ def _audit_entries(scope, campaign, district, as_of) -> list[dict]:
         .select_related("user")
         .order_by("-at", "-id")[:AUDIT_ROWS]
     )
-    labels = {
-        "online": _("online"),
-        "offline": _("door-to-door"),
-        "status": _("status"),
-        "population": _("population"),
-        "ends_on": _("end date"),
-        "phase": _("phase"),
-    }
     rows = []
     for entry in entries:
         who = (entry.user.get_full_name() or entry.user.get_username()) if entry.user else _("system")
-        changes = [
-            (labels.get(name, name), _change_value(name, old), _change_value(name, new))
-            for name, (old, new) in (entry.changes or {}).items()
-            if isinstance((entry.changes or {}).get(name), list | tuple) and len(entry.changes[name]) == 2
-        ]
         rows.append(
             {
                 "at": format_datetime(entry.at),
@@ -185,7 +162,7 @@ def _audit_entries(scope, campaign, district, as_of) -> list[dict]:
                 "what": entry.get_subject_display(),
                 "source": entry.get_source_display(),
                 "date": format_date(entry.date),
-                "changes": changes,
+                "changes": audit.changes(entry, in_sentence=True),
                 "reason": entry.reason,
             }
         )
@@ -215,7 +192,7 @@ def region_report(request, kato: str):
 
 def _public_area(kato: str | None) -> tuple[str, str]:
     if kato is None or kato == COUNTRY_KATO:
-        return COUNTRY_KATO, _("Kazakhstan")
+        return COUNTRY_KATO, country_name()
     region = get_object_or_404(Region.objects.filter(districts__isnull=False).distinct(), kato=kato)
     return region.kato, region.name
 

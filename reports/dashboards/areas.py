@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from census.formatting import format_date, format_number, format_percent, format_rate
 from census.models import DistrictStatus
-from regions.models import COUNTRY_KATO
+from regions.models import COUNTRY_KATO, country_name
 from reports import charts, coverage, maps
 from reports.models import CoverageSnapshot
 
@@ -70,7 +70,7 @@ class Area:
 
     @property
     def name(self) -> str:
-        return self.place.name if self.place is not None else _("Kazakhstan")
+        return self.place.name if self.place is not None else country_name()
 
     @property
     def short_name(self) -> str:
@@ -210,7 +210,7 @@ class PublicArea:
 
     @property
     def name(self) -> str:
-        return self.place.name if self.place is not None else _("Kazakhstan")
+        return self.place.name if self.place is not None else country_name()
 
     @property
     def kato(self):
