@@ -7,18 +7,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from census.errors import CountRejected
+from census.errors import Rejected
 from census.models import Assignment, Role
 from regions.models import COUNTRY_KATO, District, Region
 
 
 def area_for_kato(kato: str) -> Region | District | None:
-    """The region or district with this KATO code, None for the country's code; CountRejected if unknown."""
+    """The region or district with this KATO code, None for the country's code; Rejected if unknown."""
     if kato == COUNTRY_KATO:
         return None
     area = Region.objects.filter(kato=kato).first() or District.objects.filter(kato=kato).first()
     if area is None:
-        raise CountRejected({"scope": [_("No region or district has the KATO code %(kato)s.") % {"kato": kato}]})
+        raise Rejected({"scope": [_("No region or district has the KATO code %(kato)s.") % {"kato": kato}]})
     return area
 
 
@@ -30,10 +30,10 @@ def provision_user(*, username: str, role: str, kato: str, password: str | None 
     cannot log in until one is set.
     """
     if role not in Role.values:
-        raise CountRejected({"role": [_("Choose a role: staff, official or admin.")]})
+        raise Rejected({"role": [_("Choose a role: staff, official or admin.")]})
     area = area_for_kato(kato)
     if role == Role.STAFF and area is None:
-        raise CountRejected({"scope": [_("Statistics staff work in a region or a district, not the whole country.")]})
+        raise Rejected({"scope": [_("Statistics staff work in a region or a district, not the whole country.")]})
     user_model = get_user_model()
     with transaction.atomic():
         user, _created = user_model.objects.get_or_create(username=username)

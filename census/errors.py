@@ -4,8 +4,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 
-class CountRejected(ValidationError):
-    """Input that cannot be recorded; `message_dict` maps each field to its translated messages."""
+class Rejected(ValidationError):
+    """Input a write refuses (a count, a status, an extension, a baseline, an account): nothing was written.
+
+    `message_dict` maps each field to its translated messages, so forms, the API and imports show them in place.
+    """
 
 
 class CountConflict(Exception):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from census.contention import retry_on_contention
-from census.errors import CountConflict, CountRejected
+from census.errors import CountConflict, Rejected
 from census.formatting import format_date, format_number
 from census.models import REASON_MAX_LENGTH, AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
 from regions.models import District, Region
@@ -49,31 +49,31 @@ class CountResult:
 def _clean_value(field: str, value) -> int:
     """An entered figure as a whole non-negative number, or a message saying what is wrong with it."""
     if value is None or value == "":
-        raise CountRejected({field: [_("Enter a number (0 if nobody was counted).")]})
+        raise Rejected({field: [_("Enter a number (0 if nobody was counted).")]})
     if isinstance(value, bool):
-        raise CountRejected({field: [_("Enter a whole number.")]})
+        raise Rejected({field: [_("Enter a whole number.")]})
     if isinstance(value, str):
         text = value.strip().replace("\xa0", "").replace(" ", "")
         # Only ASCII digits: int() would also accept other scripts' digits and "٣".
         if not (text.isascii() and text.removeprefix("-").isdigit()):
-            raise CountRejected({field: [_("Enter a whole number.")]})
+            raise Rejected({field: [_("Enter a whole number.")]})
         digits = text.removeprefix("-").lstrip("0")
         if len(digits) > LONGEST_FIGURE:
             # A paste, not a count, and maybe longer than int() will read (4,300 digits): shown by its start.
             if text.startswith("-"):
-                raise CountRejected({field: [_("A count cannot be negative.")]})
-            raise CountRejected({field: [_too_large(f"{format_number(int(digits[:LONGEST_FIGURE]))}…")]})
+                raise Rejected({field: [_("A count cannot be negative.")]})
+            raise Rejected({field: [_too_large(f"{format_number(int(digits[:LONGEST_FIGURE]))}…")]})
         value = int(text)
     if isinstance(value, float):
         if not value.is_integer():
-            raise CountRejected({field: [_("Enter a whole number.")]})
+            raise Rejected({field: [_("Enter a whole number.")]})
         value = int(value)
     if not isinstance(value, int):
-        raise CountRejected({field: [_("Enter a whole number.")]})
+        raise Rejected({field: [_("Enter a whole number.")]})
     if value < 0:
-        raise CountRejected({field: [_("A count cannot be negative.")]})
+        raise Rejected({field: [_("A count cannot be negative.")]})
     if value > MAX_DAILY_VALUE:
-        raise CountRejected({field: [_too_large(format_number(value))]})
+        raise Rejected({field: [_too_large(format_number(value))]})
     return value
 
 
@@ -107,11 +107,11 @@ def _check_date(
     days counted after the new end must still be correctable, down to zero.
     """
     if date > timezone.localdate():
-        raise CountRejected({"date": [_("%(date)s is in the future.") % {"date": format_date(date)}]})
+        raise Rejected({"date": [_("%(date)s is in the future.") % {"date": format_date(date)}]})
     phases = _phases_by_channel(campaign)
     open_channels = [c for c, phase in phases.items() if phase and phase.covers(date, district.region)]
     if not open_channels and (new_row or any(value > 0 for value in increments.values())):
-        raise CountRejected(
+        raise Rejected(
             {
                 "date": [
                     _("%(date)s is outside every phase of %(campaign)s.") % {"date": format_date(date), "campaign": campaign.name}
@@ -135,7 +135,7 @@ def _check_date(
                 else _("This campaign has no phase for this channel.")
             ]
     if errors:
-        raise CountRejected(errors)
+        raise Rejected(errors)
 
 
 def record_audit(*, subject, record, campaign, user, source, changes, reason, district=None, region=None, date=None):
@@ -257,20 +257,20 @@ class _Ledger:
 
 
 def _entered(mode: str, date, online, offline) -> dict[str, int]:
-    """The entered figures as whole numbers, or CountRejected saying what is wrong with each."""
+    """The entered figures as whole numbers, or Rejected saying what is wrong with each."""
     if mode not in EntryMode.choices:
-        raise CountRejected({"mode": [_("Choose daily or cumulative entry.")]})
+        raise Rejected({"mode": [_("Choose daily or cumulative entry.")]})
     if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
-        raise CountRejected({"date": [_("Enter a valid date.")]})
+        raise Rejected({"date": [_("Enter a valid date.")]})
     entered = {}
     errors = {}
     for channel, value in (("online", online), ("offline", offline)):
         try:
             entered[channel] = _clean_value(channel, value)
-        except CountRejected as exc:
+        except Rejected as exc:
             errors.update(exc.message_dict)
     if errors:
-        raise CountRejected(errors)
+        raise Rejected(errors)
     return entered
 
 
@@ -288,7 +288,7 @@ def _enter_count(
     if len(reason) > REASON_MAX_LENGTH:
         # The forms, the API and files refuse it first; this holds for every caller (a command's --reason too),
         # because a reason goes into the append-only audit trail for good.
-        raise CountRejected(
+        raise Rejected(
             {
                 "reason": [
                     _("The reason has %(length)s characters; at most %(limit)s are kept. Shorten it.")
@@ -305,7 +305,7 @@ def _enter_count(
         earlier = ledger.totals_before(district, date)
         falling = {channel: earlier[channel] - entered[channel] for channel in CHANNELS if entered[channel] < earlier[channel]}
         if falling and not reason:
-            raise CountRejected(
+            raise Rejected(
                 {
                     channel: [
                         _(
@@ -339,9 +339,9 @@ def _enter_count(
         lowered = [c for c in CHANNELS if values[c] < getattr(row, c)]
         changed = any(values[c] != getattr(row, c) for c in CHANNELS)
         if lowered:
-            raise CountRejected({c: [_("Lowering a recorded figure is a correction: give a reason.")] for c in lowered})
+            raise Rejected({c: [_("Lowering a recorded figure is a correction: give a reason.")] for c in lowered})
         if changed and date < timezone.localdate():
-            raise CountRejected({"reason": [_("Changing a past day's figures is a correction: give a reason.")]})
+            raise Rejected({"reason": [_("Changing a past day's figures is a correction: give a reason.")]})
 
     created = row is None
     if row is None:
@@ -397,7 +397,7 @@ def record_count(
 ) -> CountResult:
     """Record one district's counts for one day, as the day's numbers or as cumulative totals "as of" that day.
 
-    Raises CountRejected (a ValidationError keyed by field, messages in the
+    Raises Rejected (a ValidationError keyed by field, messages in the
     active language) for bad input and CountConflict when `expected_version`
     no longer matches the stored row. `expected_version=0` means "I saw no row".
     """
@@ -439,9 +439,9 @@ def set_status(
 ) -> DistrictStatus:
     """Record a decision about a district's status, effective from `date`; the latest decision is the current one."""
     if status not in DistrictStatus.Status.values:
-        raise CountRejected({"status": [_("Choose a status from the list.")]})
+        raise Rejected({"status": [_("Choose a status from the list.")]})
     if date > timezone.localdate():
-        raise CountRejected({"date": [_("%(date)s is in the future.") % {"date": format_date(date)}]})
+        raise Rejected({"date": [_("%(date)s is in the future.") % {"date": format_date(date)}]})
     with transaction.atomic():
         same_day = DistrictStatus.objects.filter(campaign=campaign, district=district, date=date).order_by("-id").first()
         if same_day and same_day.status == status:
@@ -479,9 +479,9 @@ def extend_phase(
     """Record a decision to move a phase's end, for one region or (region=None) the whole campaign."""
     reason = (reason or "").strip()
     if not reason:
-        raise CountRejected({"reason": [_("An extension is a decision: give its reason.")]})
+        raise Rejected({"reason": [_("An extension is a decision: give its reason.")]})
     if ends_on < phase.starts_on:
-        raise CountRejected({"ends_on": [_("The new end date is before the phase starts.")]})
+        raise Rejected({"ends_on": [_("The new end date is before the phase starts.")]})
     with transaction.atomic():
         old_end = phase.effective_end(region)
         extension = PhaseExtension.objects.create(
@@ -613,7 +613,7 @@ def import_counts(
                         reason=(row.reason or reason or "").strip(),
                         expected_version=row.expected_version,
                     )
-                except CountRejected as exc:
+                except Rejected as exc:
                     outcomes.append(RowOutcome(row=row, action="rejected", before=before, errors=exc.message_dict))
                     continue
                 except CountConflict as exc:

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from census.errors import CountRejected, ImportRejected
+from census.errors import ImportRejected, Rejected
 from census.importing import decode_utf8_or_cp1251, parse_typed_date, sniff_delimiter
 from census.models import AuditEntry
 from census.services import record_audit
@@ -39,7 +39,7 @@ def set_baseline(*, district, campaign, population: int, as_of: datetime.date, n
     coverage published earlier must remain explainable.
     """
     if not isinstance(population, int) or isinstance(population, bool) or population <= 0:
-        raise CountRejected({"population": [_("A baseline is a whole number above zero.")]})
+        raise Rejected({"population": [_("A baseline is a whole number above zero.")]})
     with transaction.atomic():
         current = PopulationBaseline.objects.latest_for(district=district, campaign=campaign)
         # Nothing changes if this is already the figure for that date, also for a date before the one in force

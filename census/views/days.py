@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from census.access import Scope
 from census.calendar import CampaignCalendar
-from census.errors import CountConflict, CountRejected, WriteContended
+from census.errors import CountConflict, Rejected, WriteContended
 from census.formatting import format_date
 from census.forms import DayForm, DistrictEntryForm
 from census.models import Campaign, DailyCount
@@ -67,7 +67,7 @@ def district_day(request, kato: str, *, scope: Scope, campaign: Campaign):
                     source=FORM,
                     expected_version=data["version"],
                 )
-            except CountRejected as exc:
+            except Rejected as exc:
                 for field, errors in exc.message_dict.items():
                     for error in errors:
                         form.add_error(field if field in form.fields else None, error)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from census import audit
 from census.access import Scope
-from census.errors import CountRejected
+from census.errors import Rejected
 from census.forms import StatusForm
 from census.models import AuditEntry, Campaign, DistrictStatus
 from census.services import set_status
@@ -45,7 +45,7 @@ def district_status(request, kato: str, *, scope: Scope, campaign: Campaign):
                     user=request.user,
                     source=FORM,
                 )
-            except CountRejected as exc:
+            except Rejected as exc:
                 for field, errors in exc.message_dict.items():
                     for error in errors:
                         form.add_error(field if field in form.fields else None, error)

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db import transaction
 
-from census.errors import CountRejected
+from census.errors import Rejected
 from census.models import AuditEntry, DailyCount
 from census.services import record_count
 from regions.models import District
@@ -79,7 +79,7 @@ def test_a_rejected_count_in_a_batch_leaves_the_others_and_their_single_job(
         for n, district in enumerate(thirteen_districts):
             try:
                 count(campaign, district, online=-1 if n == 6 else 40)
-            except CountRejected:
+            except Rejected:
                 continue
 
     # then

@@ -8,7 +8,7 @@ import time_machine
 from django.db.models import Sum
 from django.utils import translation
 
-from census.errors import CountConflict, CountRejected
+from census.errors import CountConflict, Rejected
 from census.models import REASON_MAX_LENGTH, AuditEntry, DailyCount
 from census.services import MAX_DAILY_VALUE, CountRow, EntryMode, import_counts, record_count
 from reports.models import RecomputeRequest
@@ -78,7 +78,7 @@ def test_a_bad_figure_is_rejected_on_its_own_field_and_nothing_is_written(campai
     figures = {"online": 10, "offline": 5, channel: value}
 
     # when
-    with pytest.raises(CountRejected) as rejected:
+    with pytest.raises(Rejected) as rejected:
         record(campaign, district, **figures)
 
     # then
@@ -87,7 +87,7 @@ def test_a_bad_figure_is_rejected_on_its_own_field_and_nothing_is_written(campai
 
 
 def test_bad_figures_in_both_channels_are_reported_together(campaign, district):
-    with pytest.raises(CountRejected) as rejected:
+    with pytest.raises(Rejected) as rejected:
         record(campaign, district, online=-1, offline="x")
 
     assert set(rejected.value.message_dict) == {"online", "offline"}
@@ -100,7 +100,7 @@ def test_a_reason_longer_than_the_forms_allow_is_rejected_from_any_caller_and_no
     before = written()
 
     # when
-    with pytest.raises(CountRejected) as rejected:
+    with pytest.raises(Rejected) as rejected:
         record(campaign, district, online=5, reason="x" * (REASON_MAX_LENGTH + 1))
     # ...and the same through a batch
     summary = import_counts(
@@ -143,7 +143,7 @@ def test_figures_typed_the_way_people_type_them_are_stored_as_whole_numbers(camp
 
 
 def test_the_too_large_message_names_the_figure(campaign, district):
-    with pytest.raises(CountRejected) as rejected:
+    with pytest.raises(Rejected) as rejected:
         record(campaign, district, online=MAX_DAILY_VALUE + 1)
 
     # Grouping differs by language; the digits do not.
@@ -154,7 +154,7 @@ def test_a_count_for_tomorrow_is_rejected_and_accepted_once_the_day_has_come(cam
     # given: it is the evening of 10 Oct in Almaty
     with time_machine.travel(datetime.datetime(2021, 10, 10, 13, 0, tzinfo=datetime.UTC), tick=False):
         # when
-        with pytest.raises(CountRejected) as rejected:
+        with pytest.raises(Rejected) as rejected:
             record(campaign, district, date=day(11))
 
         # then
@@ -179,7 +179,7 @@ def test_today_is_today_in_almaty_not_in_utc(campaign, district):
     ],
 )
 def test_a_date_outside_every_phase_is_rejected_on_the_date(campaign, district, date):
-    with pytest.raises(CountRejected) as rejected:
+    with pytest.raises(Rejected) as rejected:
         record(campaign, district, date=date, online=1, offline=0)
 
     assert list(rejected.value.message_dict) == ["date"]
@@ -187,7 +187,7 @@ def test_a_date_outside_every_phase_is_rejected_on_the_date(campaign, district, 
 
 
 def test_a_zero_count_outside_every_phase_is_still_rejected(campaign, district):
-    with pytest.raises(CountRejected) as rejected:
+    with pytest.raises(Rejected) as rejected:
         record(campaign, district, date=datetime.date(2021, 11, 2), online=0, offline=0)
 
     assert list(rejected.value.message_dict) == ["date"]
@@ -195,7 +195,7 @@ def test_a_zero_count_outside_every_phase_is_still_rejected(campaign, district):
 
 
 def test_a_door_to_door_count_on_a_day_only_online_covers_is_rejected_on_the_offline_field(campaign, district):
-    with pytest.raises(CountRejected) as rejected:
+    with pytest.raises(Rejected) as rejected:
         record(campaign, district, date=datetime.date(2021, 9, 15), online=10, offline=5)
 
     assert list(rejected.value.message_dict) == ["offline"]
@@ -211,7 +211,7 @@ def test_an_online_only_count_on_a_day_only_online_covers_is_accepted(campaign, 
 
 @pytest.mark.parametrize("mode", ["weekly", "", None, "DAILY"])
 def test_an_unknown_entry_mode_is_rejected_on_the_mode(campaign, district, mode):
-    with pytest.raises(CountRejected) as rejected:
+    with pytest.raises(Rejected) as rejected:
         record(campaign, district, mode=mode)
 
     assert list(rejected.value.message_dict) == ["mode"]
@@ -227,7 +227,7 @@ def test_an_unknown_entry_mode_is_rejected_on_the_mode(campaign, district, mode)
     ],
 )
 def test_something_that_is_not_a_date_is_rejected_on_the_date(campaign, district, date):
-    with pytest.raises(CountRejected) as rejected:
+    with pytest.raises(Rejected) as rejected:
         record(campaign, district, date=date)
 
     assert list(rejected.value.message_dict) == ["date"]
@@ -297,7 +297,7 @@ def test_a_falling_cumulative_total_without_a_reason_is_rejected_on_that_channel
     before = written()
 
     # when
-    with pytest.raises(CountRejected) as rejected:
+    with pytest.raises(Rejected) as rejected:
         record(campaign, district, date=day(5), online=120, offline=50, mode=EntryMode.CUMULATIVE)
 
     # then
@@ -307,7 +307,7 @@ def test_a_falling_cumulative_total_without_a_reason_is_rejected_on_that_channel
 
 
 def test_falling_totals_in_both_channels_are_both_reported(campaign, district, four_days):
-    with pytest.raises(CountRejected) as rejected:
+    with pytest.raises(Rejected) as rejected:
         record(campaign, district, date=day(5), online=120, offline=45, mode=EntryMode.CUMULATIVE, reason="  ")
 
     assert set(rejected.value.message_dict) == {"online", "offline"}
@@ -365,7 +365,7 @@ def test_lowering_a_figure_without_a_reason_is_rejected_on_that_channel(campaign
     before = written()
 
     # when
-    with pytest.raises(CountRejected) as rejected:
+    with pytest.raises(Rejected) as rejected:
         record(campaign, district, online=40, offline=20)
 
     # then
@@ -381,7 +381,7 @@ def test_raising_a_past_days_figure_without_a_reason_is_rejected_on_the_reason(c
     before = written()
 
     # when
-    with pytest.raises(CountRejected) as rejected:
+    with pytest.raises(Rejected) as rejected:
         record(campaign, district, online=60, offline=20)
 
     # then
@@ -404,7 +404,7 @@ def test_lowering_todays_figure_still_needs_a_reason(campaign, district):
     with time_machine.travel(datetime.datetime(2021, 10, 5, 10, 0, tzinfo=datetime.UTC), tick=False):
         record(campaign, district, online=50, offline=20)
 
-        with pytest.raises(CountRejected) as rejected:
+        with pytest.raises(Rejected) as rejected:
             record(campaign, district, online=50, offline=10)
 
     assert list(rejected.value.message_dict) == ["offline"]
@@ -528,7 +528,7 @@ def test_expecting_a_row_that_does_not_exist_is_a_conflict(campaign, district):
     ],
 )
 def test_rejections_carry_a_message_in_the_active_language_on_the_right_field(campaign, district, language, overrides, field):
-    with translation.override(language), pytest.raises(CountRejected) as rejected:
+    with translation.override(language), pytest.raises(Rejected) as rejected:
         record(campaign, district, **overrides)
 
     messages = rejected.value.message_dict[field]

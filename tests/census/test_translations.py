@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import translation
 
-from census.errors import CountRejected
+from census.errors import Rejected
 from census.models import AuditEntry, DailyCount
 from census.services import record_count
 
@@ -170,7 +170,7 @@ def test_a_negative_count_is_rejected_in_the_active_language(language, campaign,
     expected = _catalog(language).find(source).msgstr
     assert expected and expected != source
 
-    with translation.override(language), pytest.raises(CountRejected) as rejected:
+    with translation.override(language), pytest.raises(Rejected) as rejected:
         record_count(
             campaign=campaign,
             district=district,

@@ -16,7 +16,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from census.errors import CountRejected
+from census.errors import Rejected
 from census.models import AuditEntry, DailyCount
 from census.services import MAX_DAILY_VALUE, record_count
 from reports.models import RecomputeRequest
@@ -150,7 +150,7 @@ def seeded(campaign, district):
 
 
 def rejection(campaign, district, entry, language) -> dict[str, list[str]]:
-    with translation.override(language), pytest.raises(CountRejected) as rejected:
+    with translation.override(language), pytest.raises(Rejected) as rejected:
         record_count(campaign=campaign, district=district, source=FORM, **entry)
     return rejected.value.message_dict
 
