@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext
 
 from census.demo import DEMO_PASSWORD
 
@@ -76,3 +78,49 @@ def test_every_page_meets_wcag_21_aa(live_server, page, lang, width):
     assert len(found) == 12
     failing = [f"/{lang}/{path} at {width} px: {rule}" for path, rules in found.items() for rule in rules]
     assert not failing, "\n".join(failing)
+
+
+def test_the_no_report_flag_is_legible(live_server, page):
+    # given a "no report" flag as the dashboards' area table shows it (the demo data has no silent day to show one)
+    page.goto(f"{live_server.url}/en/login/")
+    page.evaluate(
+        """() => {
+          const flag = document.createElement("span");
+          flag.className = "flag flag-silent";
+          flag.textContent = "no report";
+          document.querySelector("main").append(flag);
+        }"""
+    )
+
+    # when axe checks the page's colours
+    page.evaluate(AXE_SOURCE)
+    found = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: "rule", values: ["color-contrast"]}})
+          .then((results) => results.violations.flatMap((rule) => rule.nodes.map((node) => node.failureSummary)))"""
+    )
+
+    # then its text stands out from its background at 4.5:1 at least
+    assert found == []
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_skip_link_is_the_first_stop_shows_on_focus_and_moves_focus_to_the_content(live_server, page, lang):
+    # given
+    page.goto(f"{live_server.url}/{lang}/public/")
+    skip = page.locator("a.skip-link")
+
+    # when the reader presses Tab once
+    page.keyboard.press("Tab")
+
+    # then the skip link has the focus and is on screen, in the page's language
+    assert skip.evaluate("(link) => link === document.activeElement")
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0 and box["width"] > 0
+    with translation.override(lang):
+        assert skip.inner_text() == gettext("Skip to content")
+
+    # when they follow it
+    page.keyboard.press("Enter")
+
+    # then the focus is on the main content, and the next Tab goes on from there
+    assert page.evaluate("() => document.activeElement.id") == "main"
