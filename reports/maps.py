@@ -78,6 +78,17 @@ class Tile:
     row: int = 0
 
 
+def _svg_role(title: str, *, linked: bool) -> str:
+    """A map's role: one image, or, when it holds links, a named group so that the links inside stay reachable.
+
+    An element with role="img" hides its content from assistive technology, so links inside it
+    (nested-interactive) can be focused with the keyboard but not announced.
+    """
+    if linked:
+        return f'role="group" aria-label="{escape(title)}"'
+    return 'role="img"'
+
+
 def tile_map_svg(tiles: list[Tile], *, title: str, size: int = 76, gap: int = 4, links: bool = True) -> SafeString:
     """The schematic map: one square per district, coloured by coverage, with its short name and percentage."""
     if not tiles:
@@ -87,7 +98,7 @@ def tile_map_svg(tiles: list[Tile], *, title: str, size: int = 76, gap: int = 4,
     width, height = columns * (size + gap), rows * (size + gap)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="tile-map" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img"><title>{escape(title)}</title>'
+        f'height="{height}" {_svg_role(title, linked=links and any(t.url for t in tiles))}><title>{escape(title)}</title>'
     ]
     for tile in tiles:
         fill, ink = coverage_colours(tile.coverage)
@@ -147,7 +158,7 @@ def boundary_svg(shapes: list[Shape], *, title: str, width: int = 600, links: bo
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="boundary-map" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img"><title>{escape(title)}</title>'
+        f'height="{height}" {_svg_role(title, linked=links and any(s.tile.url for s in shapes))}><title>{escape(title)}</title>'
     ]
     for shape in shapes:
         fill, ink = coverage_colours(shape.tile.coverage)
