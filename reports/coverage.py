@@ -202,7 +202,7 @@ def area_figures(
     series: Sequence[Day],
     *,
     baseline: int,
-    deadline: datetime.date | None,
+    deadline: datetime.date | None | Mapping[datetime.date, datetime.date | None],
     active_days: Iterable[datetime.date] = (),
     lowered_days: Iterable[datetime.date] = (),
     first: int = 0,
@@ -212,6 +212,8 @@ def area_figures(
     """Percentages, flags and forecast for each day of `series` from index `first` on.
 
     Days before `first` are there only as history for the jump flag and the 7-day rate.
+    `deadline`: one date for every day, or {day: the deadline as known on that day} so that a day's
+    forecast never uses a later decision (a day missing from it has no deadline, hence no outlook).
     `active_days`: days a report was due (inside an open phase), for the "silent" flag.
     `lowered_days`: days whose counts a correction lowered, for the "total fell" flag.
     `child_flags`: flags of the areas below, carried up to a roll-up.
@@ -236,6 +238,7 @@ def area_figures(
             flags.add(FELL)
         if not d.reported and d.date in active:
             flags.add(SILENT)
+        known_deadline = deadline.get(d.date) if isinstance(deadline, Mapping) else deadline
         result.append(
             Figures(
                 day=d,
@@ -245,7 +248,7 @@ def area_figures(
                 offline_pct=percent(d.offline, baseline),
                 online_share_pct=percent(d.online, d.total) if d.total else None,
                 flags=[f for f in FLAG_ORDER if f in flags],
-                forecast=forecast(series, index, baseline=baseline, deadline=deadline, reached_on=reached_on),
+                forecast=forecast(series, index, baseline=baseline, deadline=known_deadline, reached_on=reached_on),
             )
         )
     return result

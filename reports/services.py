@@ -185,7 +185,8 @@ def _recompute_region_districts(campaign, calendar, region, districts, from_date
     counts = DailyCount.objects.filter(campaign=campaign, district_id__in=district_ids)
     last_count = counts.aggregate(last=Max("date"))["last"]
     end = calendar.end(region, last_count)
-    deadline = calendar.deadline(region)
+    # Each day's forecast against the deadline known that day: a later extension must not rewrite it.
+    deadlines = calendar.deadlines(region, history_from, end)
     before = {
         row["district_id"]: (row["online"] or 0, row["offline"] or 0)
         for row in counts.filter(date__lt=history_from)
@@ -224,7 +225,7 @@ def _recompute_region_districts(campaign, calendar, region, districts, from_date
         figures = coverage.area_figures(
             series,
             baseline=baseline,
-            deadline=deadline,
+            deadline=deadlines,
             active_days=active,
             lowered_days=lowered.get(district.pk, ()),
             first=first,
@@ -293,7 +294,8 @@ def _roll_up(campaign, calendar, *, level, kato, region, children, from_date, co
     figures = coverage.area_figures(
         series,
         baseline=baseline,
-        deadline=calendar.deadline(region),
+        # As for districts, each day against the deadline known that day (the country's: no region's extension).
+        deadline=calendar.deadlines(region, series[0].date, series[-1].date),
         first=first,
         child_flags=child_flags,
         reached_on=_reached_on(campaign, calendar, kato, series, baseline),

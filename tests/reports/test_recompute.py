@@ -266,13 +266,14 @@ def test_a_phase_extension_for_one_region_extends_its_snapshots_and_the_country_
     assert differences(drained, clean) == []
 
 
-def test_a_phase_extension_moves_the_deadline_in_every_days_forecast(counted):
+def test_a_phase_extension_moves_the_deadline_in_every_days_forecast_from_the_day_it_was_decided(counted):
     # given
     door_to_door = counted.campaign.phases.get(kind=Phase.Kind.DOOR_TO_DOOR)
+    decided_on = OCT_20 - datetime.timedelta(days=2)
 
     # when
     extend_phase(
-        phase=door_to_door, ends_on=datetime.date(2021, 11, 8), decided_on=datetime.date(2021, 10, 28),
+        phase=door_to_door, ends_on=datetime.date(2021, 11, 8), decided_on=decided_on,
         reason="regional decision", region=counted.north, source="form",
     )  # fmt: skip
     drain_recompute_outbox()
@@ -280,6 +281,9 @@ def test_a_phase_extension_moves_the_deadline_in_every_days_forecast(counted):
     # then: on 20 Oct the big district has 19 days left to reach 20,000, not 10
     big = snap(counted, BIG, OCT_20)
     assert big.needed_daily_rate == coverage.ratio_one_decimal(20_000 - big.total, 19)
+    # and the day before the decision still says what was known then: 13 days to 30 Oct
+    earlier = snap(counted, BIG, decided_on - datetime.timedelta(days=1))
+    assert earlier.needed_daily_rate == coverage.ratio_one_decimal(20_000 - earlier.total, 13)
 
 
 def test_a_status_decision_is_on_the_snapshots_from_its_date(counted):
