@@ -13,6 +13,7 @@ from django.utils import translation
 
 from census.models import AuditEntry, Campaign, Phase
 from census.services import extend_phase
+from census.units import set_baseline
 from regions.models import Region
 from reports import coverage
 from reports.dashboards.pages import district_context, region_context
@@ -129,3 +130,20 @@ def test_an_extension_decided_mid_phase_changes_figures_from_its_day_on_only(ext
     # The other region was not extended: its deadline stays 30 Oct on the decision day too.
     assert region_context(campaign, other, DECIDED_ON)["deadline"] == PHASE_END
     assert door_to_door(region_context(campaign, other, DECIDED_ON)).days_left == (PHASE_END - DECIDED_ON).days
+
+
+def test_a_baseline_revised_mid_campaign_leaves_earlier_days_measured_against_the_old_one(extended_region):
+    campaign, _region, _other, district = extended_region
+    revised_on = datetime.date(2021, 10, 15)
+    with evening(revised_on):
+        set_baseline(district=district, campaign=campaign, population=25_000, as_of=revised_on, source=AuditEntry.Source.COMMAND)
+        drain_recompute_outbox()
+
+    day_before = revised_on - datetime.timedelta(days=1)
+    before = CoverageSnapshot.objects.get(campaign=campaign, kato=district.kato, date=day_before)
+    after = CoverageSnapshot.objects.get(campaign=campaign, kato=district.kato, date=revised_on)
+    assert (before.baseline, after.baseline) == (20_000, 25_000)
+    assert before.coverage_pct == coverage.percent(before.total, 20_000)
+    assert before.needed_daily_rate == coverage.ratio_one_decimal(20_000 - before.total, (PHASE_END - day_before).days)
+    shown = district_context(campaign, district, day_before)["baselines"]
+    assert [b["in_force"] for b in shown] == [True]

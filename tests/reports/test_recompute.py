@@ -219,19 +219,27 @@ def test_snapshots_deleted_are_rebuilt_the_same_by_a_full_recompute(counted):
     assert snapshot_values(counted.campaign) == before
 
 
-def test_a_baseline_change_changes_coverage_on_every_day(counted):
+def test_a_baseline_change_changes_coverage_from_its_date_on(counted):
     # given
     totals = series(counted, BIG, "total")
+    coverage_before = series(counted, BIG, "coverage_pct")
 
     # when
     set_baseline(district=counted[BIG], campaign=counted.campaign, population=25_000, as_of=OCT_5, source="form")
     drain_recompute_outbox()
 
-    # then: every day, including those before the new baseline's date, is measured against it
-    assert set(series(counted, BIG, "baseline").values()) == {25_000}
-    assert series(counted, BIG, "coverage_pct") == {day: coverage.percent(total, 25_000) for day, total in totals.items()}
-    assert set(series(counted, NORTH, "baseline").values()) == {31_000}
-    assert set(series(counted, COUNTRY_KATO, "baseline").values()) == {42_000}
+    # then: days from the new baseline's date are measured against it; earlier days keep what was known then
+    baselines = series(counted, BIG, "baseline")
+    assert {day for day, baseline in baselines.items() if baseline == 25_000} == {day for day in baselines if day >= OCT_5}
+    assert {baselines[day] for day in baselines if day < OCT_5} == {20_000}
+    assert series(counted, BIG, "coverage_pct") == {
+        day: coverage.percent(total, 25_000) if day >= OCT_5 else coverage_before[day] for day, total in totals.items()
+    }
+    north, country = series(counted, NORTH, "baseline"), series(counted, COUNTRY_KATO, "baseline")
+    assert {north[day] for day in north if day >= OCT_5} == {31_000}
+    assert {north[day] for day in north if day < OCT_5} == {26_000}
+    assert {country[day] for day in country if day >= OCT_5} == {42_000}
+    assert {country[day] for day in country if day < OCT_5} == {37_000}
     assert differences(snapshot_values(counted.campaign), clean_snapshot_values(counted.campaign)) == []
 
 
