@@ -67,16 +67,21 @@ class Phase(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
 
-    def effective_end(self, region: Region | None) -> datetime.date:
+    def effective_end(self, region: Region | None, known_on: datetime.date | None = None) -> datetime.date:
         """The phase's last day for a region: the latest decided extension covering it, else the planned end.
 
         An extension covers a region if it names that region or names none (the
         whole campaign). "Latest" is the most recent decision, so a later decision
-        may also bring the end forward again.
+        may also bring the end forward again. With `known_on`, only decisions taken
+        by the end of that day count: the end as it was known then, without hindsight.
         """
         region_id = region.pk if region else None
         # Filtered in Python so that a prefetched `extensions` serves every region without a query.
-        covering = [e for e in self.extensions.all() if e.region_id is None or e.region_id == region_id]
+        covering = [
+            e
+            for e in self.extensions.all()
+            if (e.region_id is None or e.region_id == region_id) and (known_on is None or e.decided_on <= known_on)
+        ]
         latest = max(covering, key=lambda e: (e.decided_on, e.pk), default=None)
         return latest.ends_on if latest else self.ends_on
 

@@ -61,7 +61,8 @@ def set_baseline(*, district, campaign, population: int, as_of: datetime.date, n
             changes={"population": [current.population if current else None, population]},
             reason=note,
         )
-        # Every day's coverage is measured against the baseline in force, so all of them change.
+        # Each day is measured against the version in force that day: the days from `as_of` on change.
+        # Recomputing from the start also covers a version dated before the campaign, at no risk.
         request_recompute(campaign=campaign, district=district, from_date=campaign.starts_on)
     return baseline
 

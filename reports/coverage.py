@@ -201,8 +201,8 @@ def forecast(
 def area_figures(
     series: Sequence[Day],
     *,
-    baseline: int,
-    deadline: datetime.date | None,
+    baseline: int | Mapping[datetime.date, int],
+    deadline: datetime.date | None | Mapping[datetime.date, datetime.date | None],
     active_days: Iterable[datetime.date] = (),
     lowered_days: Iterable[datetime.date] = (),
     first: int = 0,
@@ -212,6 +212,9 @@ def area_figures(
     """Percentages, flags and forecast for each day of `series` from index `first` on.
 
     Days before `first` are there only as history for the jump flag and the 7-day rate.
+    `baseline`: one population for every day, or {day: the baseline in force that day} (a day missing has none).
+    `deadline`: one date for every day, or {day: the deadline as known on that day} so that a day's
+    forecast never uses a later decision (a day missing from it has no deadline, hence no outlook).
     `active_days`: days a report was due (inside an open phase), for the "silent" flag.
     `lowered_days`: days whose counts a correction lowered, for the "total fell" flag.
     `child_flags`: flags of the areas below, carried up to a roll-up.
@@ -222,30 +225,32 @@ def area_figures(
     result = []
     for index in range(first, len(series)):
         d = series[index]
+        day_baseline = baseline.get(d.date, 0) if isinstance(baseline, Mapping) else baseline
         flags = set(child_flags.get(d.date, ()) if child_flags else ())
-        if baseline > 0 and d.total > baseline:
+        if day_baseline > 0 and d.total > day_baseline:
             flags.add(OVER_100)
         # The size test first: most days are too small to be a jump, and the week need not be gathered.
-        if d.total_day * 1000 >= baseline * JUMP_MIN_PER_MILLE:
+        if d.total_day * 1000 >= day_baseline * JUMP_MIN_PER_MILLE:
             history = series[max(0, index - RATE_WINDOW_DAYS) : index]
-            if is_jump([h.online_day for h in history], d.online_day, baseline) or is_jump(
-                [h.offline_day for h in history], d.offline_day, baseline
+            if is_jump([h.online_day for h in history], d.online_day, day_baseline) or is_jump(
+                [h.offline_day for h in history], d.offline_day, day_baseline
             ):
                 flags.add(JUMP)
         if d.date in lowered:
             flags.add(FELL)
         if not d.reported and d.date in active:
             flags.add(SILENT)
+        known_deadline = deadline.get(d.date) if isinstance(deadline, Mapping) else deadline
         result.append(
             Figures(
                 day=d,
-                baseline=baseline,
-                coverage_pct=percent(d.total, baseline),
-                online_pct=percent(d.online, baseline),
-                offline_pct=percent(d.offline, baseline),
+                baseline=day_baseline,
+                coverage_pct=percent(d.total, day_baseline),
+                online_pct=percent(d.online, day_baseline),
+                offline_pct=percent(d.offline, day_baseline),
                 online_share_pct=percent(d.online, d.total) if d.total else None,
                 flags=[f for f in FLAG_ORDER if f in flags],
-                forecast=forecast(series, index, baseline=baseline, deadline=deadline, reached_on=reached_on),
+                forecast=forecast(series, index, baseline=day_baseline, deadline=known_deadline, reached_on=reached_on),
             )
         )
     return result

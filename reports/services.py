@@ -8,7 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 
 from census.calendar import CampaignCalendar
@@ -164,16 +164,40 @@ def _status_on(decisions, day) -> str:
     return current
 
 
-def _baselines(campaign, district_ids) -> dict[int, int]:
-    current = PopulationBaseline.objects.filter(campaign=campaign, district_id__in=district_ids).current()
-    return dict(current.values_list("district_id", "population"))
+def _baselines(campaign, district_ids) -> dict[int, list[tuple[datetime.date, int]]]:
+    """Per district, its baseline versions in order (by as_of, then entry), to look up the one in force on a day."""
+    versions = defaultdict(list)
+    rows = PopulationBaseline.objects.filter(campaign=campaign, district_id__in=district_ids).order_by("as_of", "id")
+    for district_id, as_of, population in rows.values_list("district_id", "as_of", "population"):
+        versions[district_id].append((as_of, population))
+    return versions
+
+
+def _baselines_by_day(versions, series) -> dict[datetime.date, int]:
+    """{day: the baseline in force that day}: the latest version dated on or before it.
+
+    A day is measured against what was known on it, so a revision dated later never rewrites it.
+    Days before the first version's date use the first version: it is the campaign's denominator
+    from its start (a registry extract is often dated a little after counting began).
+    """
+    by_day = {}
+    first = versions[0][1] if versions else 0
+    for d in series:
+        by_day[d.date] = first
+        for as_of, population in versions:
+            if as_of > d.date:
+                break
+            by_day[d.date] = population
+    return by_day
 
 
 def _reached_on(campaign, calendar, kato, series, baseline) -> datetime.date | None:
     """The day an area reached its baseline, when that was before `series` starts: its stored snapshots say when."""
     if not series or baseline <= 0 or series[0].total < baseline or series[0].date <= calendar.start:
         return None
-    earlier = CoverageSnapshot.objects.filter(campaign=campaign, kato=kato, date__lt=series[0].date, total__gte=baseline)
+    earlier = CoverageSnapshot.objects.filter(
+        campaign=campaign, kato=kato, date__lt=series[0].date, baseline__gt=0, total__gte=F("baseline")
+    )
     return earlier.order_by("date").values_list("date", flat=True).first()
 
 
@@ -185,7 +209,8 @@ def _recompute_region_districts(campaign, calendar, region, districts, from_date
     counts = DailyCount.objects.filter(campaign=campaign, district_id__in=district_ids)
     last_count = counts.aggregate(last=Max("date"))["last"]
     end = calendar.end(region, last_count)
-    deadline = calendar.deadline(region)
+    # Each day's forecast against the deadline known that day: a later extension must not rewrite it.
+    deadlines = calendar.deadlines(region, history_from, end)
     before = {
         row["district_id"]: (row["online"] or 0, row["offline"] or 0)
         for row in counts.filter(date__lt=history_from)
@@ -220,15 +245,15 @@ def _recompute_region_districts(campaign, calendar, region, districts, from_date
             offline_before=offline_before,
         )
         first = (start - own_history_from).days
-        baseline = baselines.get(district.pk, 0)
+        baseline = _baselines_by_day(baselines.get(district.pk, []), series)
         figures = coverage.area_figures(
             series,
             baseline=baseline,
-            deadline=deadline,
+            deadline=deadlines,
             active_days=active,
             lowered_days=lowered.get(district.pk, ()),
             first=first,
-            reached_on=_reached_on(campaign, calendar, district.kato, series, baseline),
+            reached_on=_reached_on(campaign, calendar, district.kato, series, baseline.get(series[0].date, 0) if series else 0),
         )
         decisions = statuses.get(district.pk, [])
         rows.extend(
@@ -288,15 +313,16 @@ def _roll_up(campaign, calendar, *, level, kato, region, children, from_date, co
         # A roll-up is "over 100%" only by its own figures; other flags say "some area below needs a look".
         child_flags[date].update(f for f in flags if f != coverage.OVER_100)
     first = next((i for i, d in enumerate(series) if d.date >= from_date), len(series))
-    # The baseline in force is today's: every day of a roll-up uses the same one as its children do.
-    baseline = sums[-1]["baseline"]
+    # Each day against the sum of its children's baselines in force that day, as they were measured.
+    baseline = {s["date"]: s["baseline"] for s in sums}
     figures = coverage.area_figures(
         series,
         baseline=baseline,
-        deadline=calendar.deadline(region),
+        # As for districts, each day against the deadline known that day (the country's: no region's extension).
+        deadline=calendar.deadlines(region, series[0].date, series[-1].date),
         first=first,
         child_flags=child_flags,
-        reached_on=_reached_on(campaign, calendar, kato, series, baseline),
+        reached_on=_reached_on(campaign, calendar, kato, series, sums[0]["baseline"]),
     )
     _save_snapshots(
         [

@@ -139,7 +139,7 @@ def region_context(campaign, region: Region, as_of: datetime.date) -> dict:
             date_nav=_date_nav("dashboard_region", region.kato, as_of, first, last),
         ),
         "region": region,
-        "deadline": calendar.deadline(region),
+        "deadline": calendar.deadline(region, known_on=as_of),
         "map": _tiles(region, districts, areas),
         "pdf_url": page_url("dashboard_region_pdf", region.kato, as_of),
     }
@@ -198,7 +198,7 @@ def district_context(campaign, district: District, as_of: datetime.date) -> dict
         "region_area": Area(None, place=region, link="dashboard_region", as_of=as_of),
         "as_of": as_of,
         "phases": phases,
-        "deadline": calendar.deadline(region),
+        "deadline": calendar.deadline(region, known_on=as_of),
         "chart": coverage_chart(
             rows, timeline, title=_("Cumulative coverage, %(area)s") % {"area": district.name}, label_id="chart-coverage"
         ),

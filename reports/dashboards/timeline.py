@@ -59,10 +59,16 @@ class PhaseState:
 
 
 def phase_states(campaign, region, as_of, regions=None) -> list[PhaseState]:
-    """Each phase's state as of the day; for the country (region None), the latest end in any region."""
+    """Each phase's state as of the day; for the country (region None), the latest end in any region.
+
+    Ends are as known on that day: an extension decided later is not yet shown.
+    """
     states = []
     for phase in campaign.phases.prefetch_related("extensions").order_by("starts_on"):
-        end = max(phase.effective_end(r) for r in regions) if region is None and regions else phase.effective_end(region)
+        if region is None and regions:
+            end = max(phase.effective_end(r, known_on=as_of) for r in regions)
+        else:
+            end = phase.effective_end(region, known_on=as_of)
         states.append(PhaseState(phase=phase, end=end, as_of=as_of))
     return states
 

@@ -219,19 +219,27 @@ def test_snapshots_deleted_are_rebuilt_the_same_by_a_full_recompute(counted):
     assert snapshot_values(counted.campaign) == before
 
 
-def test_a_baseline_change_changes_coverage_on_every_day(counted):
+def test_a_baseline_change_changes_coverage_from_its_date_on(counted):
     # given
     totals = series(counted, BIG, "total")
+    coverage_before = series(counted, BIG, "coverage_pct")
 
     # when
     set_baseline(district=counted[BIG], campaign=counted.campaign, population=25_000, as_of=OCT_5, source="form")
     drain_recompute_outbox()
 
-    # then: every day, including those before the new baseline's date, is measured against it
-    assert set(series(counted, BIG, "baseline").values()) == {25_000}
-    assert series(counted, BIG, "coverage_pct") == {day: coverage.percent(total, 25_000) for day, total in totals.items()}
-    assert set(series(counted, NORTH, "baseline").values()) == {31_000}
-    assert set(series(counted, COUNTRY_KATO, "baseline").values()) == {42_000}
+    # then: days from the new baseline's date are measured against it; earlier days keep what was known then
+    baselines = series(counted, BIG, "baseline")
+    assert {day for day, baseline in baselines.items() if baseline == 25_000} == {day for day in baselines if day >= OCT_5}
+    assert {baselines[day] for day in baselines if day < OCT_5} == {20_000}
+    assert series(counted, BIG, "coverage_pct") == {
+        day: coverage.percent(total, 25_000) if day >= OCT_5 else coverage_before[day] for day, total in totals.items()
+    }
+    north, country = series(counted, NORTH, "baseline"), series(counted, COUNTRY_KATO, "baseline")
+    assert {north[day] for day in north if day >= OCT_5} == {31_000}
+    assert {north[day] for day in north if day < OCT_5} == {26_000}
+    assert {country[day] for day in country if day >= OCT_5} == {42_000}
+    assert {country[day] for day in country if day < OCT_5} == {37_000}
     assert differences(snapshot_values(counted.campaign), clean_snapshot_values(counted.campaign)) == []
 
 
@@ -266,13 +274,14 @@ def test_a_phase_extension_for_one_region_extends_its_snapshots_and_the_country_
     assert differences(drained, clean) == []
 
 
-def test_a_phase_extension_moves_the_deadline_in_every_days_forecast(counted):
+def test_a_phase_extension_moves_the_deadline_in_every_days_forecast_from_the_day_it_was_decided(counted):
     # given
     door_to_door = counted.campaign.phases.get(kind=Phase.Kind.DOOR_TO_DOOR)
+    decided_on = OCT_20 - datetime.timedelta(days=2)
 
     # when
     extend_phase(
-        phase=door_to_door, ends_on=datetime.date(2021, 11, 8), decided_on=datetime.date(2021, 10, 28),
+        phase=door_to_door, ends_on=datetime.date(2021, 11, 8), decided_on=decided_on,
         reason="regional decision", region=counted.north, source="form",
     )  # fmt: skip
     drain_recompute_outbox()
@@ -280,6 +289,9 @@ def test_a_phase_extension_moves_the_deadline_in_every_days_forecast(counted):
     # then: on 20 Oct the big district has 19 days left to reach 20,000, not 10
     big = snap(counted, BIG, OCT_20)
     assert big.needed_daily_rate == coverage.ratio_one_decimal(20_000 - big.total, 19)
+    # and the day before the decision still says what was known then: 13 days to 30 Oct
+    earlier = snap(counted, BIG, decided_on - datetime.timedelta(days=1))
+    assert earlier.needed_daily_rate == coverage.ratio_one_decimal(20_000 - earlier.total, 13)
 
 
 def test_a_status_decision_is_on_the_snapshots_from_its_date(counted):
