@@ -13,6 +13,13 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers, status
 
 
+def too_large_message(limit: int) -> str:
+    """What a refused body is told, in the active language (the API's parser and census/request_limits.py)."""
+    return _("The request is too large: at most %(limit)s can be sent here. Nothing was saved.") % {
+        "limit": filesizeformat(limit)
+    }
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
@@ -26,10 +33,7 @@ class BoundedJSONParser(parsers.JSONParser):
         # One byte more than allowed tells a body that is too long even when no Content-Length announced it.
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
-            raise PayloadTooLarge(
-                _("The request is too large: at most %(limit)s can be sent here. Nothing was saved.")
-                % {"limit": filesizeformat(limit)}
-            )
+            raise PayloadTooLarge(too_large_message(limit))
         try:
             return super().parse(io.BytesIO(raw), media_type, parser_context)
         except RecursionError:

@@ -9,10 +9,12 @@ import re
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
-from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+
+from census.api.base import error_body
+from census.parsers import too_large_message
 
 # A multipart upload carries the file plus its part headers and the form's other fields (mode, reason of at
 # most 1,000 characters, the CSRF token): this much room above the file's own limit is ample for those.
@@ -54,13 +56,10 @@ class RequestSizeLimitMiddleware:
         # The locale middleware has not run yet: the message is in the language of the path's prefix.
         language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         with translation.override(language):
-            message = _("The request is too large: at most %(limit)s can be sent here. Nothing was saved.") % {
-                "limit": filesizeformat(limit)
-            }
+            message = too_large_message(limit)
             if request.path_info.startswith("/api/"):
-                # The API's one error shape (census/api/base.py error_body), built here because no view runs.
-                body = {"status": 413, "code": "too_large", "detail": message, "errors": {}}
-                response = JsonResponse(body, status=413)
+                # The API's one error shape; no view runs, so it is built here.
+                response = JsonResponse(error_body(413, "too_large", message), status=413)
             else:
                 title = _("Too large")
                 page = format_html(
