@@ -18,7 +18,6 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
-import openpyxl
 from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -306,6 +305,10 @@ def _check_xlsx_container(raw: bytes, limits: Limits) -> None:
 
 def _xlsx_records(raw: bytes, limits: Limits, read: ReadFile):
     _check_xlsx_container(raw, limits)
+    # Here, not at the top: openpyxl takes about 0.2 s to import, and most imports and every page load of a
+    # process that never reads a workbook would pay it.
+    import openpyxl
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception:

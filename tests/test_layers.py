@@ -67,10 +67,13 @@ def _resolve(name: str, modules: set[str]) -> str | None:
 
 
 def _has_comment(lines: list[str], line: int) -> bool:
-    """A comment on the import's own line or on the line just above it."""
-    own = lines[line - 1]
-    above = lines[line - 2].strip() if line >= 2 else ""
-    return "#" in own or above.startswith("#")
+    """A comment on the import's own line, or just above it or above the block of imports it stands in."""
+    if "#" in lines[line - 1]:
+        return True
+    above = line - 2
+    while above >= 0 and lines[above].strip().startswith(("import ", "from ")):
+        above -= 1
+    return above >= 0 and lines[above].strip().startswith("#")
 
 
 def _imports(packages=APPS) -> list[Import]:
