@@ -138,9 +138,14 @@ def _check_date(
         raise Rejected(errors)
 
 
-def record_audit(*, subject, record, campaign, user, source, changes, reason, district=None, region=None, date=None):
-    """Append one entry to the audit trail; call inside the transaction that made the change."""
-    AuditEntry.objects.create(
+def record_audit(**entry) -> None:
+    """Append one entry to the audit trail (the fields of audit_entry()); call inside the transaction that made the change."""
+    audit_entry(**entry).save()
+
+
+def audit_entry(*, subject, record, campaign, user, source, changes, reason, district=None, region=None, date=None) -> AuditEntry:
+    """One audit entry, not yet saved: record_audit() saves one, a batch of counts saves many in bulk."""
+    return AuditEntry(
         subject=subject,
         object_id=record.pk,
         campaign=campaign,
@@ -236,12 +241,11 @@ class _Ledger:
         )
         AuditEntry.objects.bulk_create(
             [
-                AuditEntry(
+                audit_entry(
                     subject=AuditEntry.Subject.COUNT,
-                    object_id=row.pk,
+                    record=row,
                     campaign=self.campaign,
-                    district_id=row.district_id,
-                    region_id=self.districts[row.district_id].region_id,
+                    district=self.districts[row.district_id],
                     date=row.date,
                     user=self.user,
                     source=self.source,
