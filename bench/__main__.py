@@ -42,9 +42,18 @@ def main():
     parser.add_argument("--scale", choices=["national", "all"], default="all")
     parser.add_argument("--memory-child", metavar="SLUG", help=argparse.SUPPRESS)
     parser.add_argument("--dashboards", action="store_true", help="dashboard serving and refresh instead (bench/dashboards.py)")
+    parser.add_argument(
+        "--reads", action="store_true", help="the read path (pages and API) vs bare views instead (bench/reads.py)"
+    )
     parser.add_argument("--api", action="store_true", help="the coverage endpoint under load instead (bench/api.py)")
     parser.add_argument("--imports", action="store_true", help="a 10,000-row file's preview and apply instead (bench/imports.py)")
     args = parser.parse_args()
+
+    if args.reads:
+        from bench import reads
+
+        reads.main()
+        return
 
     if args.api:
         from bench import api

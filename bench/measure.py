@@ -148,7 +148,7 @@ def incremental(campaign: Campaign, runs: int = 20) -> tuple[list[float], list[f
         started = time.perf_counter()
         record_count(
             campaign=campaign, district=district, date=day, online=0, offline=1000 + i, reason="bench correction",
-            source=AuditEntry.Source.COMMAND,
+            source=AuditEntry.Source.COMMAND, confirm_implausible=True,
         )  # fmt: skip
         whole.append(time.perf_counter() - started)
         started = time.perf_counter()
@@ -183,7 +183,13 @@ def run_scale(name: str, *, regions: int, districts: int, days: int, memory_chil
     rows.append((name, "full recompute / SQL floor (goal <= 1.5x)", f"{full / floor:.2f}x"))
     rows.append((name, "district-day snapshots written", f"{snapshots:,}"))
     recompute, whole = incremental(campaign)
-    rows.append((name, "one count changed: recompute job, median (ms) (goal < 50)", f"{statistics.median(recompute) * 1000:.1f}"))
+    rows.append(
+        (
+            name,
+            "one count changed: recompute job, median (ms) (goal <= 10 national, 50 stress)",
+            f"{statistics.median(recompute) * 1000:.1f}",
+        )
+    )
     rows.append((name, "one count changed: recompute job, p95 (ms)", f"{p95(recompute) * 1000:.1f}"))
     rows.append((name, "save + recompute + dashboards re-rendered, median (ms)", f"{statistics.median(whole) * 1000:.1f}"))
     if rss is not None:

@@ -115,14 +115,21 @@ def end(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, workers: int = 2):
-    """The bench server on 127.0.0.1:PORT; yields its base URL once it answers."""
+def gunicorn(
+    env: dict, workers: int = 2, *, app: str = "bench.server:application", port: int = PORT, ready: str = "/bench/minimal/",
+    output=None,
+):  # fmt: skip
+    """A bench server (by default the project's) on 127.0.0.1:port; yields its base URL once `ready` answers.
+
+    `output`: a file for the server's output (its security log writes a line per token request), else this terminal.
+    """
     server = subprocess.Popen(
-        gunicorn_command("bench.server:application", PORT, "--workers", str(workers), "--log-level", "warning"), cwd=ROOT, env=env
-    )
+        gunicorn_command(app, port, "--workers", str(workers), "--log-level", "warning"), cwd=ROOT, env=env,
+        stdout=output, stderr=output,
+    )  # fmt: skip
     try:
-        base = f"http://127.0.0.1:{PORT}"
-        wait_until_answered(f"{base}/bench/minimal/")
+        base = f"http://127.0.0.1:{port}"
+        wait_until_answered(f"{base}{ready}")
         yield base
     finally:
         end(server)

@@ -10,10 +10,17 @@ endpoints that name an area by its KATO code find it with `region_or_404`,
 
 import hashlib
 import secrets
+import time
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -42,6 +49,11 @@ class Scope:
     @property
     def is_country(self) -> bool:
         return self.region_id is None and self.district_id is None
+
+    @property
+    def reads_device_syncs(self) -> bool:
+        """Whether the device sync health page is for this person: those who answer for a region or the country."""
+        return self.role in (Role.ADMIN, Role.OFFICIAL, Role.STAFF) and self.district_id is None
 
     def districts(self, queryset: QuerySet | None = None) -> QuerySet:
         queryset = District.objects.all() if queryset is None else queryset
@@ -183,10 +195,98 @@ def issue_token(*, name: str, region: Region | None, can_write: bool, expires_at
     return token, key
 
 
+# A token's row is read from the shared cache and from the process's memory, under a token generation that
+# every save or deletion of a token (revoked, expiry or region changed) replaces, at once and again on commit.
+# A process asks the shared cache for the generation at most every TOKEN_GENERATION_RECHECK_SECONDS, so another
+# process stops accepting a revoked token within that time; the process that saved it at once. An entry kept
+# under an old generation is never read again, so a request that read the row just before a revocation cannot
+# put it back. A revocation made with QuerySet.update() sends no signal and shows within TOKEN_CACHE_SECONDS.
+TOKEN_GENERATION_KEY = "census:api-token-generation"  # noqa: S105 - a cache key, not a secret
+TOKEN_GENERATION_RECHECK_SECONDS = 1.0
+TOKEN_CACHE_SECONDS = 300
+TOKEN_MEMORY_ENTRIES = 1024
+_token_generation: dict[str, Any] = {"generation": "", "checked_at": -TOKEN_GENERATION_RECHECK_SECONDS}
+_token_memory: dict[str, tuple[float, ApiToken]] = {}
+
+
+def _cache_call(call, *args):
+    """The token cache never fails a request: with the cache failing, the database answers (it is the truth)."""
+    try:
+        return call(*args)
+    except Exception:  # noqa: BLE001 - any cache failure: the token is read from the database instead
+        return None
+
+
+def _current_token_generation() -> str | None:
+    """The token generation (made now if the cache has none); None when no cache answers: nothing is kept then."""
+    if time.monotonic() - _token_generation["checked_at"] < TOKEN_GENERATION_RECHECK_SECONDS:
+        return _token_generation["generation"]
+    current = _cache_call(cache.get, TOKEN_GENERATION_KEY)
+    if current is None:
+        _cache_call(cache.add, TOKEN_GENERATION_KEY, uuid.uuid4().hex, None)
+        current = _cache_call(cache.get, TOKEN_GENERATION_KEY)
+    if current is None:
+        _token_memory.clear()
+        _token_generation["checked_at"] = -TOKEN_GENERATION_RECHECK_SECONDS
+        return None
+    if current != _token_generation["generation"]:
+        _token_memory.clear()
+    _token_generation.update(generation=current, checked_at=time.monotonic())
+    return current
+
+
+def _token_cache_key(generation: str, key_hash: str) -> str:
+    return f"census:api-token:{generation}:{key_hash}"
+
+
+def remember_token(token: ApiToken) -> None:
+    """Keep this token's row (e.g. with a new last_used_at) for its next requests, under the generation known here."""
+    generation = _current_token_generation()
+    if generation is None:
+        return
+    if len(_token_memory) >= TOKEN_MEMORY_ENTRIES:
+        _token_memory.clear()
+    # In memory no longer than in the shared cache, so a change that sent no signal shows within the same bound.
+    _token_memory[token.key_hash] = (time.monotonic() + TOKEN_CACHE_SECONDS, token)
+    _cache_call(cache.set, _token_cache_key(generation, token.key_hash), token, TOKEN_CACHE_SECONDS)
+
+
+def _known_token(key_hash: str) -> ApiToken | None:
+    generation = _current_token_generation()
+    if generation is not None:
+        kept = _token_memory.get(key_hash)
+        if kept is not None and kept[0] > time.monotonic():
+            return kept[1]
+        token = _cache_call(cache.get, _token_cache_key(generation, key_hash))
+        if token is not None:
+            _token_memory[key_hash] = (time.monotonic() + TOKEN_CACHE_SECONDS, token)
+            return token
+    token = ApiToken.objects.filter(key_hash=key_hash).select_related("region").first()
+    if token is not None and generation is not None:
+        remember_token(token)  # unknown keys are not kept: a guesser is held back by the anonymous rate instead
+    return token
+
+
 def token_for_key(key: str) -> ApiToken | None:
-    """The live token with this key, or None when unknown, expired or revoked."""
-    token = ApiToken.objects.filter(key_hash=hash_key(key)).select_related("region").first()
+    """The live token with this key, or None when unknown, expired or revoked (expiry checked on every use)."""
+    token = _known_token(hash_key(key))
     now = timezone.now()
     if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         return None
     return token
+
+
+@receiver(post_save, sender=ApiToken, dispatch_uid="census.access.forget_token")
+@receiver(post_delete, sender=ApiToken, dispatch_uid="census.access.forget_deleted_token")
+def forget_tokens(sender, instance, **kwargs):
+    """A saved or deleted token (revoked, expiry or region changed) is read afresh: every kept row is dropped."""
+
+    def bump():
+        _token_memory.clear()
+        new = uuid.uuid4().hex
+        _cache_call(cache.set, TOKEN_GENERATION_KEY, new, None)
+        _token_generation.update(generation=new, checked_at=time.monotonic())
+
+    bump()
+    # Again once committed: a request between the save and the commit may have kept the row as it was.
+    transaction.on_commit(bump)

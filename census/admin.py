@@ -3,16 +3,27 @@
 from collections import defaultdict
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from census import services
-from census.errors import CountConflict
+from census import services, staffing
+from census.contention import retry_on_contention
+from census.errors import CountConflict, WriteContended
 from census.forms import FIRST_DATE, LAST_DATE
-from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
+from census.models import (
+    AuditEntry,
+    Campaign,
+    DailyCount,
+    DailyStaffing,
+    DistrictStatus,
+    Phase,
+    PhaseExtension,
+    StaffingPlan,
+)
 from census.units import set_baseline
-from regions.admin import ChangeListGuard
+from regions.admin import ChangeListGuard, NamedCellsInline
 from regions.models import PopulationBaseline
 
 ADMIN = AuditEntry.Source.ADMIN
@@ -98,6 +109,16 @@ class ServiceAdmin(CensusModelAdmin):
         if self.append_only and obj is not None:
             return False
         return super().has_change_permission(request, obj)
+
+    def changeform_view(self, request, *args, **kwargs):
+        # The admin runs the form (and so the service, from clean()) in a transaction of its own, and only the
+        # outermost transaction can run again after a deadlock: the whole form is retried here. If it keeps losing,
+        # the person is told so on the page, never a 500, and nothing was saved.
+        try:
+            return retry_on_contention(super().changeform_view)(request, *args, **kwargs)
+        except WriteContended as busy:
+            self.message_user(request, busy.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def has_delete_permission(self, request, obj=None):
         # Accepted data is never lost: a wrong figure is corrected, with a reason, and history keeps both.
@@ -189,24 +210,29 @@ class PhaseExtensionAdmin(ServiceAdmin):
     list_filter = ["phase__campaign", "phase__kind"]
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(NamedCellsInline):
     model = Phase
     extra = 0
 
 
 @admin.register(Campaign)
 class CampaignAdmin(CensusModelAdmin):
-    list_display = ["slug", "name", "starts_on"]
+    list_display = ["slug", "name", "starts_on", "online_channels"]
     inlines = [PhaseInline]
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "source", "subject", "district", "date", "changes", "reason"]
+    list_display = ["at", "user", "source", "subject", "district", "date", "changes", "reason_shown"]
     list_filter = ["source", "subject", "campaign", "district__region"]
     search_fields = ["district__kato", "district__name_ru", "reason", "user__username"]
     date_hierarchy = "at"
     list_select_related = ["user", "district"]
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_shown(self, entry: AuditEntry) -> str:
+        # The application's own notes in the reader's language (AuditEntry.reason_text), as the other pages show them.
+        return entry.reason_text
 
 
 class BaselineForm(ServiceForm):
@@ -232,3 +258,66 @@ class PopulationBaselineAdmin(ServiceAdmin):
     form = BaselineForm
     list_display = ["district", "campaign", "population", "as_of", "source", "created_at", "created_by"]
     list_filter = ["campaign", "district__region"]
+
+
+class StaffingPlanForm(ServiceForm):
+    class Meta:
+        model = StaffingPlan
+        fields = ["campaign", "district", "role", "planned", "valid_from", "note"]
+
+    def call_service(self, data):
+        return staffing.set_staffing_plan(
+            campaign=data["campaign"], district=data["district"], role=data["role"], planned=data["planned"],
+            valid_from=data["valid_from"], note=data.get("note", ""), user=self.request_user, source=ADMIN,
+        ).plan  # fmt: skip
+
+
+@admin.register(StaffingPlan)
+class StaffingPlanAdmin(ServiceAdmin):
+    """Plans are versions, like baselines: a change is a new row, added here, never edited or deleted."""
+
+    form = StaffingPlanForm
+    list_display = ["district", "role", "planned", "valid_from", "note", "created_at", "created_by"]
+    list_filter = ["campaign", "role", "district__region"]
+    search_fields = ["district__kato", "district__name_ru", "district__name_kk", "district__name_en"]
+    list_select_related = ["district", "created_by"]
+
+
+class DailyStaffingForm(ServiceForm):
+    reason = forms.CharField(label=_("reason for a correction"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = DailyStaffing
+        fields = ["campaign", "district", "date", "interviewers", "instructors", "volunteers", "vaccinated", "version"]
+        widgets = {"version": forms.HiddenInput}
+
+    def call_service(self, data):
+        if self.instance.pk:
+            row = self.instance
+            data = {**data, "campaign": row.campaign, "district": row.district, "date": row.date}
+            expected_version = data["version"]
+        else:
+            expected_version = 0
+        try:
+            return staffing.record_staffing(
+                campaign=data["campaign"], district=data["district"], date=data["date"],
+                interviewers=data["interviewers"], instructors=data["instructors"], volunteers=data["volunteers"],
+                vaccinated=data["vaccinated"], reason=data["reason"], user=self.request_user, source=ADMIN,
+                expected_version=expected_version,
+            ).staffing  # fmt: skip
+        except CountConflict as exc:
+            raise ValidationError(_("Someone changed this day while you were editing; open it again.")) from exc
+
+
+@admin.register(DailyStaffing)
+class DailyStaffingAdmin(ServiceAdmin):
+    form = DailyStaffingForm
+    append_only = False
+    list_display = ["district", "date", "interviewers", "instructors", "volunteers", "vaccinated", "version", "updated_at"]
+    list_filter = ["campaign", "district__region", "date"]
+    search_fields = ["district__kato", "district__name_ru", "district__name_kk", "district__name_en"]
+    date_hierarchy = "date"
+    list_select_related = ["district", "updated_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["campaign", "district", "date"] if obj else []

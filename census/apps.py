@@ -7,5 +7,5 @@ class CensusConfig(AppConfig):
     verbose_name = _("Census")
 
     def ready(self):
-        # Connects the signal receivers: sign-in times and deactivation (sessions), the security log (security).
-        from census import security, sessions  # noqa: F401
+        # Connects the signal receivers: sign-in times and deactivation (sessions), the security log (security), the API token cache (access).
+        from census import access, security, sessions  # noqa: F401

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from django.utils.translation import gettext_lazy
 
 from census.formatting import format_number
-from census.models import AuditEntry, DistrictStatus
+from census.models import AuditEntry, DistrictStatus, StaffRole
 
 # Lazy: the labels are read in each request's language, not the one active at import.
 FIELD_LABELS = {
@@ -19,6 +19,12 @@ FIELD_LABELS = {
     "population": gettext_lazy("Population"),
     "ends_on": gettext_lazy("End date"),
     "phase": gettext_lazy("Phase"),
+    "interviewers": gettext_lazy("Interviewers on duty"),
+    "instructors": gettext_lazy("Instructor-controllers on duty"),
+    "volunteers": gettext_lazy("Volunteers on duty"),
+    "vaccinated": gettext_lazy("Vaccinated on duty"),
+    "role": gettext_lazy("Role"),
+    "planned": gettext_lazy("Planned"),
 }
 
 
@@ -36,6 +42,8 @@ def value_text(field: str, value) -> str:
         return "—"
     if field == "status" and value in DistrictStatus.Status.values:
         return str(DistrictStatus.Status(value).label)
+    if field == "role" and value in StaffRole.values:
+        return str(StaffRole(value).label)
     if isinstance(value, int) and not isinstance(value, bool):
         return format_number(value)
     return str(value)

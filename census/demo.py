@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from census.accounts import provision_user
-from census.models import AuditEntry, Campaign, DailyCount, Phase, PhaseExtension
-from census.services import EntryMode, extend_phase, record_count, set_status
+from census.models import AuditEntry, Campaign, DailyCount, DailyStaffing, Phase, PhaseExtension
+from census.services import CountRow, EntryMode, extend_phase, import_counts, set_status
+from census.staffing import record_staffing, set_staffing_plan
 from census.units import set_baseline
 from regions.boundaries import assign_tile_positions
 from regions.models import District, Region
@@ -33,6 +35,16 @@ EXTENSION_REASON = (
 FINAL_SHARE = {"in_progress": 0.985, "nearly_complete": 0.995}
 # Of what is counted after 27 Oct, this share arrives online (the rest door to door).
 LATE_ONLINE_SHARE = 0.1
+# The baselines' source note, stored in English and shown in the reader's language (PopulationBaseline.source_text);
+# the data file's own note ("sources" -> "baselines") says the same at length.
+DEMO_BASELINE_NOTE = gettext_noop(
+    "Demo: Taskala's baseline is from the regional briefing and the region's total is derived from it; "
+    "the other districts' baselines are illustrative estimates, not official figures."
+)
+# The staffing plans' note, stored in English and shown as typed (plans' notes are free text).
+DEMO_STAFFING_NOTE = (
+    "Demo: illustrative; the 28 Oct 2021 briefing says only that more than 700 interviewers worked in the region."
+)
 DEMO_PASSWORD = "census-demo-2021"  # noqa: S105 -- published on purpose: demo accounts only
 DEMO_USERS = [
     # (username, role, scope KATO, description)
@@ -95,7 +107,41 @@ class DemoSummary:
     users_created: list[str] = field(default_factory=list)
 
 
+# Kazakh and Russian names of the country's regions (2021), which the data file gives in English only.
+REGION_NAMES = {
+    "110000000": ("Ақмола облысы", "Акмолинская область"),
+    "150000000": ("Ақтөбе облысы", "Актюбинская область"),
+    "190000000": ("Алматы облысы", "Алматинская область"),
+    "230000000": ("Атырау облысы", "Атырауская область"),
+    "310000000": ("Жамбыл облысы", "Жамбылская область"),
+    "350000000": ("Қарағанды облысы", "Карагандинская область"),
+    "390000000": ("Қостанай облысы", "Костанайская область"),
+    "430000000": ("Қызылорда облысы", "Кызылординская область"),
+    "470000000": ("Маңғыстау облысы", "Мангистауская область"),
+    "550000000": ("Павлодар облысы", "Павлодарская область"),
+    "590000000": ("Солтүстік Қазақстан облысы", "Северо-Казахстанская область"),
+    "610000000": ("Түркістан облысы", "Туркестанская область"),
+    "630000000": ("Шығыс Қазақстан облысы", "Восточно-Казахстанская область"),
+    "710000000": ("Нұр-Сұлтан қаласы", "город Нур-Султан"),
+    "750000000": ("Алматы қаласы", "город Алматы"),
+    "790000000": ("Шымкент қаласы", "город Шымкент"),
+}
+
+
+def _load_other_regions(data) -> None:
+    """The country's other regions, without districts: the national pages count them as not reporting.
+
+    Created once; a region that exists keeps its names (an administrator may have corrected them).
+    """
+    for item in data.get("regions_of_kazakhstan_2021", []):
+        if item["kato"] not in REGION_NAMES:
+            continue
+        kk, ru = REGION_NAMES[item["kato"]]
+        Region.objects.get_or_create(kato=item["kato"], defaults={"name_kk": kk, "name_ru": ru, "name_en": item["en"]})
+
+
 def _load_geography(data) -> tuple[Region, dict[str, District]]:
+    _load_other_regions(data)
     region_data = data["region"]
     region, _created = Region.objects.update_or_create(
         kato=region_data["kato"],
@@ -121,6 +167,7 @@ def _load_campaign(data, region) -> Campaign:
         defaults={
             "starts_on": datetime.date.fromisoformat(plan["online"]["start"]),
             "notes": plan["notes"],
+            "online_channels": ", ".join(plan.get("online_channels", [])),
             **{f"name_{lang}": plan["name"][lang] for lang in ("kk", "ru", "en")},
         },
     )
@@ -167,12 +214,15 @@ def load_demo(path) -> DemoSummary:
         assign_tile_positions(region=region)  # the schematic map's default positions (regions/tile_maps/)
         campaign = _load_campaign(data, region)
         end = max(datetime.date.fromisoformat(data["campaign"][key]["extended_to"]) for key in ("online", "door_to_door"))
+        rows: list[CountRow] = []
         for item in data["districts"]:
             district = districts[item["kato"]]
             set_baseline(
                 district=district, campaign=campaign, population=item["baseline"], as_of=CAMPAIGN_START,
-                note=data["sources"]["baselines"], source=SOURCE,
+                note=DEMO_BASELINE_NOTE, source=SOURCE,
             )  # fmt: skip
+            # A demo loaded before the note was translatable kept the data file's English text: the same note.
+            district.baselines.filter(campaign=campaign, source=data["sources"]["baselines"]).update(source=DEMO_BASELINE_NOTE)
             checkpoint = item["as_of_2021_10_27"]
             counted = checkpoint["online"] + checkpoint["offline"]
             late = max(round(item["baseline"] * FINAL_SHARE.get(item["status"], 0)) - counted, 0)
@@ -182,17 +232,57 @@ def load_demo(path) -> DemoSummary:
                 late_offline=late - late_online, end=end, kato=item["kato"],
             )  # fmt: skip
             existing = set(DailyCount.objects.filter(campaign=campaign, district=district).values_list("date", flat=True))
-            for day, (online, offline) in curves.items():
-                if day in existing:
-                    # Never overwrite: a demo someone has been editing keeps their changes.
-                    continue
-                record_count(
-                    campaign=campaign, district=district, date=day, online=online, offline=offline,
-                    mode=EntryMode.DAILY, source=SOURCE,
-                )  # fmt: skip
-                summary.counts_written += 1
+            # Never overwrite: a demo someone has been editing keeps their changes.
+            rows += [
+                CountRow(line=len(rows) + number + 1, district=district, date=day, online=online, offline=offline)
+                for number, (day, (online, offline)) in enumerate(
+                    (day, figures) for day, figures in curves.items() if day not in existing
+                )
+            ]
+        # Through the spreadsheet import's write path: the same rules as a single entry, written in bulk.
+        imported = import_counts(campaign=campaign, rows=rows, mode=EntryMode.DAILY, source=SOURCE)
+        if not imported.applied:
+            problems = "; ".join(f"{o.row.district.kato} {o.row.date}: {o.action} {o.errors}" for o in imported.failed)
+            raise ValueError(f"the demo's counts were refused: {problems}")
+        summary.counts_written += imported.created
+        for item in data["districts"]:
+            district = districts[item["kato"]]
             set_status(campaign=campaign, district=district, status="in_progress", date=CAMPAIGN_START, source=SOURCE)
             if item["status"] != "in_progress":
                 set_status(campaign=campaign, district=district, status=item["status"], date=CHECKPOINT, source=SOURCE)
+        if "staffing" in data:
+            _load_staffing(data["staffing"], campaign, districts)
         summary.users_created = _load_users()
     return summary
+
+
+def _load_staffing(staffing, campaign, districts: dict[str, District]) -> None:
+    """Illustrative staffing (the data file's "staffing" says what is published): plans, and each door-to-door day's duty.
+
+    A district is staffed on the days it counted door to door. On every third day (by a fixed rule) it has
+    6 points fewer of its plan on duty, below the 90% line, and on every fifth day a few of those on duty are not
+    vaccinated, so that the dashboards' flags have something to show. Days already recorded are never overwritten.
+    """
+    valid_from = datetime.date.fromisoformat(staffing["plan_valid_from"])
+    for index, (kato, plan) in enumerate(sorted(staffing["plan"].items())):
+        district = districts[kato]
+        for role, planned in (("interviewer", plan["interviewers"]), ("instructor", plan["instructors"])):
+            set_staffing_plan(
+                campaign=campaign, district=district, role=role, planned=planned, valid_from=valid_from, source=SOURCE,
+                note=DEMO_STAFFING_NOTE,
+            )  # fmt: skip
+        existing = set(DailyStaffing.objects.filter(campaign=campaign, district=district).values_list("date", flat=True))
+        worked = DailyCount.objects.filter(campaign=campaign, district=district, date__gte=valid_from, offline__gt=0)
+        for day in worked.order_by("date").values_list("date", flat=True):
+            if day in existing:
+                continue
+            share = staffing["on_duty_share"] - (0.06 if (day.toordinal() + index) % 3 == 0 else 0)
+            interviewers = round(plan["interviewers"] * share)
+            on_duty = interviewers + plan["instructors"] + staffing["volunteers_per_district"]
+            unvaccinated = (
+                math.ceil(on_duty * staffing["unvaccinated_per_100_on_duty"] / 100) if (day.toordinal() + index) % 5 == 0 else 0
+            )
+            record_staffing(
+                campaign=campaign, district=district, date=day, interviewers=interviewers, instructors=plan["instructors"],
+                volunteers=staffing["volunteers_per_district"], vaccinated=on_duty - unvaccinated, source=SOURCE,
+            )  # fmt: skip

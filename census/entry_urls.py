@@ -5,7 +5,7 @@ from django.urls import path
 
 # Registers the <kato:...> converter (exactly nine digits) whichever URL map is read first.
 import regions.converters  # noqa: F401
-from census.views import days, exports, grid, history, imports, navigation, overview, signin
+from census.views import days, exports, grid, history, imports, navigation, overview, signin, staffing, sync
 
 app_name = "entry"
 
@@ -19,8 +19,12 @@ urlpatterns = [
     path("entry/district/<kato:kato>/", days.district_day, name="district"),
     path("entry/district/<kato:kato>/history/", history.history, name="history"),
     path("entry/district/<kato:kato>/status/", history.district_status, name="status"),
+    path("entry/district/<kato:kato>/staffing/", staffing.district_staffing, name="staffing"),
+    path("entry/sync-health/", sync.sync_health, name="sync_health"),
     path("entry/import/", imports.import_file, name="import"),
     path("entry/import/apply/", imports.import_apply, name="import_apply"),
     path("entry/export.csv", exports.export, {"file_format": "csv"}, name="export_csv"),
     path("entry/export.xlsx", exports.export, {"file_format": "xlsx"}, name="export_xlsx"),
+    path("entry/staffing-export.csv", exports.export_staffing, {"file_format": "csv"}, name="staffing_export_csv"),
+    path("entry/staffing-export.xlsx", exports.export_staffing, {"file_format": "xlsx"}, name="staffing_export_xlsx"),
 ]

@@ -37,3 +37,11 @@ class WriteContended(Exception):
 
     def __str__(self):
         return "Another save of the same districts was in progress; nothing was saved."
+
+
+class Implausible(Rejected):
+    """An entry the plausibility checks refuse unless it is confirmed with a reason; `checks` says which and with what figures."""
+
+    def __init__(self, message_dict, checks):
+        self.checks = checks
+        super().__init__(message_dict)

@@ -9,14 +9,15 @@ neutralised with a leading apostrophe.
 import csv
 import io
 
+from django.utils.text import capfirst
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-# Column headers per language; every one is an alias census/importing.py knows.
-HEADERS = {
-    "en": ["KATO", "District", "Date", "Online", "Offline"],
-    "ru": ["КАТО", "Район", "Дата", "Онлайн", "Офлайн"],
-    "kk": ["КАТО", "Аудан", "Күні", "Онлайн", "Офлайн"],
-}
+from census.importing import COLUMN_LABELS
+from census.models import DailyStaffing
+
+# The columns written, in order; each is headed with the label the pages give it, which the importer accepts.
+COLUMNS = ("kato", "district", "date", "online", "offline")
 # Excel in a Russian or Kazakh locale splits CSV on ";", in an English one on ",".
 DELIMITERS = {"en": ",", "ru": ";", "kk": ";"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -33,7 +34,12 @@ def neutralise(value):
 
 def _language() -> str:
     language = (get_language() or "ru")[:2]
-    return language if language in HEADERS else "ru"
+    return language if language in DELIMITERS else "ru"
+
+
+def headers() -> list[str]:
+    """The header row in the active language: "ӘАОЖ (КАТО) коды", "Аудан", "Күні", "Онлайн", "Үйме-үй аралау"."""
+    return [capfirst(_(COLUMN_LABELS[key][0])) for key in COLUMNS]
 
 
 def _records(counts):
@@ -47,7 +53,7 @@ def counts_csv(counts) -> bytes:
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, delimiter=DELIMITERS[language], lineterminator="\r\n")
-    writer.writerow(HEADERS[language])
+    writer.writerow(headers())
     for record in _records(counts):
         record[2] = record[2].isoformat()
         writer.writerow([neutralise(value) for value in record])
@@ -62,11 +68,57 @@ def counts_xlsx(counts) -> bytes:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append(HEADERS[_language()])
+    sheet.append(headers())
     for record in _records(counts):
         date_cell = WriteOnlyCell(sheet, value=record[2])
         date_cell.number_format = "yyyy-mm-dd"
         sheet.append([neutralise(record[0]), neutralise(record[1]), date_cell, record[3], record[4]])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- Field staffing: per district and day, counts only -------------------------------------------
+
+STAFFING_COLUMNS = ("interviewers", "instructors", "volunteers", "vaccinated")
+
+
+def staffing_headers() -> list[str]:
+    """The staffing file's header row in the active language: code, district, date, then each figure's label."""
+    names = [capfirst(_(COLUMN_LABELS[key][0])) for key in ("kato", "district", "date")]
+    return names + [capfirst(str(DailyStaffing._meta.get_field(field).verbose_name)) for field in STAFFING_COLUMNS]
+
+
+def _staffing_records(rows):
+    for row in rows:
+        yield [row.district.kato, row.district.name, row.date, *(getattr(row, field) for field in STAFFING_COLUMNS)]
+
+
+def staffing_csv(rows) -> bytes:
+    """Each district-day's staffing as CSV in UTF-8 with a BOM, delimited the reader's way."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, delimiter=DELIMITERS[_language()], lineterminator="\r\n")
+    writer.writerow(staffing_headers())
+    for record in _staffing_records(rows):
+        record[2] = record[2].isoformat()
+        writer.writerow([neutralise(value) for value in record])
+    return buffer.getvalue().encode("utf-8")
+
+
+def staffing_xlsx(rows) -> bytes:
+    """Each district-day's staffing as an XLSX workbook; dates are real dates, figures real numbers."""
+    # Here, not at the top, as for counts: openpyxl's import is paid only by the process that exports one.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(staffing_headers())
+    for record in _staffing_records(rows):
+        date_cell = WriteOnlyCell(sheet, value=record[2])
+        date_cell.number_format = "yyyy-mm-dd"
+        sheet.append([neutralise(record[0]), neutralise(record[1]), date_cell, *record[3:]])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -16,11 +16,11 @@ def format_number(value) -> str:
     return formats.number_format(value, force_grouping=True)
 
 
-def format_percent(value) -> str:
-    """72.4 -> "72,4 %" (ru, kk) or "72.4%" (en); None -> a dash (no baseline)."""
+def format_percent(value, decimals: int = 1) -> str:
+    """72.4 -> "72,4 %" (ru, kk) or "72.4%" (en); None -> a dash (no baseline). One decimal unless told."""
     if value is None:
         return "—"
-    text = formats.number_format(Decimal(value), decimal_pos=1, force_grouping=True)
+    text = formats.number_format(Decimal(value), decimal_pos=decimals, force_grouping=True)
     return f"{text}\xa0%" if (get_language() or "")[:2] in SPACE_BEFORE_PERCENT else f"{text}%"
 
 
@@ -41,7 +41,8 @@ def format_date(value, style: str = "SHORT_DATE_FORMAT") -> str:
     if not value:
         return "—"
     text = formats.date_format(value, style)
-    # Django's Kazakh month names are capitalised ("27 Қазан 2021 ж."); inside a date Kazakh writes them in lower case.
+    # Inside a date Kazakh writes the month in lower case ("27 қазан 2021 ж."). locale/django-kk gives Django's
+    # "alt. month" names so, for the admin too; this keeps it so should Django's own capitalised ones be read.
     return text.lower() if style == "DATE_FORMAT" and (get_language() or "")[:2] == "kk" else text
 
 
@@ -50,8 +51,8 @@ def format_datetime(value) -> str:
 
 
 def day_label(value: datetime.date) -> str:
-    """A short day label for chart axes: the short date without the year ("27.10", "10/27")."""
+    """A short day label for chart axes: the short date without the year ("27.10", "27 Oct")."""
     pattern = formats.get_format("SHORT_DATE_FORMAT")
-    for year in ("/Y", ".Y", "-Y", "Y/", "Y.", "Y-", "Y"):
+    for year in ("/Y", ".Y", "-Y", " Y", "Y/", "Y.", "Y-", "Y"):
         pattern = pattern.replace(year, "")
     return formats.date_format(value, pattern)

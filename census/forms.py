@@ -12,7 +12,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from census.models import REASON_MAX_LENGTH, DistrictStatus
+from census.models import REASON_MAX_LENGTH, DistrictStatus, StaffRole
 from census.services import EntryMode
 
 MODE_CHOICES = [(EntryMode.DAILY, _("the day's figures")), (EntryMode.CUMULATIVE, _("totals as of the day"))]
@@ -25,6 +25,12 @@ class DateInput(forms.DateInput):
     def __init__(self, attrs=None):
         # The browser's date picker always speaks ISO, whatever the page's language.
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class HiddenDateInput(DateInput):
+    """A day a page was loaded for, sent back with the form: ISO, whatever the page's language."""
+
+    input_type = "hidden"
 
 
 # The days a form takes: wide enough for any census, narrow enough that the day before or after (the pages'
@@ -67,11 +73,18 @@ class DayForm(forms.Form):
         return self.cleaned_data.get("mode") or EntryMode.DAILY
 
 
-class DistrictEntryForm(forms.Form):
-    """One district's figures for one day; `version` is the row's version when the page was loaded (0: none yet)."""
+CONFIRM_LABEL = _("The figures are right: save them although they fail a plausibility check (give the reason)")
 
-    date = CensusDateField(label=_("Date"))
-    mode = forms.ChoiceField(label=_("Entry"), choices=MODE_CHOICES, widget=forms.RadioSelect, initial=EntryMode.DAILY)
+
+class DistrictEntryForm(forms.Form):
+    """One district's figures for one day; `version` is the row's version when the page was loaded (0: none yet).
+
+    The day and mode are those the page was loaded for, carried hidden: another day or mode is another page
+    (the day picker's GET), so figures and a version loaded for one day are never saved onto another.
+    """
+
+    date = CensusDateField(label=_("Date"), widget=HiddenDateInput)
+    mode = forms.ChoiceField(label=_("Entry"), choices=MODE_CHOICES, widget=forms.HiddenInput, initial=EntryMode.DAILY)
     online = forms.CharField(label=_("Online"), required=False, max_length=30, widget=forms.TextInput(attrs=FIGURE_ATTRS))
     offline = forms.CharField(label=_("Door-to-door"), required=False, max_length=30, widget=forms.TextInput(attrs=FIGURE_ATTRS))
     reason = forms.CharField(
@@ -82,6 +95,7 @@ class DistrictEntryForm(forms.Form):
         help_text=_("Needed when you change a past day or lower a figure."),
     )
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    confirm_implausible = forms.BooleanField(label=CONFIRM_LABEL, required=False)
 
 
 class GridForm(forms.Form):
@@ -123,8 +137,52 @@ class ImportForm(forms.Form):
         max_length=REASON_MAX_LENGTH,
         help_text=_("Used for every row that changes a past day, unless the file has a reason column."),
     )
+    confirm_implausible = forms.BooleanField(label=CONFIRM_LABEL, required=False)
 
 
 def default_day(today: datetime.date, first: datetime.date, last: datetime.date) -> datetime.date:
     """The day a page opens on: today inside the campaign, else the campaign's nearest end."""
     return min(max(today, first), last)
+
+
+class StaffingDayForm(forms.Form):
+    """One district's staffing on one day: how many on duty by role and how many of them vaccinated (never names).
+
+    As for counts, the figures are taken as text and judged by census.staffing.record_staffing(), and the day
+    the page was loaded for is carried hidden with the version it was drawn from (0: no row yet).
+    """
+
+    date = CensusDateField(label=_("Date"), widget=HiddenDateInput)
+    interviewers = forms.CharField(
+        label=_("Interviewers on duty"), required=False, max_length=30, widget=forms.TextInput(attrs=FIGURE_ATTRS)
+    )
+    instructors = forms.CharField(
+        label=_("Instructor-controllers on duty"), required=False, max_length=30, widget=forms.TextInput(attrs=FIGURE_ATTRS)
+    )
+    volunteers = forms.CharField(
+        label=_("Volunteers on duty"), required=False, max_length=30, widget=forms.TextInput(attrs=FIGURE_ATTRS)
+    )
+    vaccinated = forms.CharField(
+        label=_("Vaccinated on duty"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs=FIGURE_ATTRS),
+        help_text=_("Of everyone on duty that day, volunteers included."),
+    )
+    reason = forms.CharField(
+        label=_("Reason for a correction"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when you change a past day or lower a figure."),
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class StaffingPlanForm(forms.Form):
+    """A new version of a district's staffing plan for one role, in force from a day on."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
+    planned = forms.CharField(label=_("Planned"), max_length=30, widget=forms.TextInput(attrs=FIGURE_ATTRS))
+    valid_from = CensusDateField(label=_("Valid from"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)

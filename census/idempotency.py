@@ -95,3 +95,66 @@ def idempotent(request, handle: Callable[[], Response]) -> Response:
         if stored is None:
             raise
         return _replay(stored, digest)
+
+
+def valid_key(key) -> bool:
+    return isinstance(key, str) and 0 < len(key) <= MAX_KEY_LENGTH and key.isascii() and key.isprintable()
+
+
+def key_error() -> str:
+    return _("Use up to %(length)s printable ASCII characters.") % {"length": MAX_KEY_LENGTH}
+
+
+def item_hash(request, item: dict) -> str:
+    """One item of a batch as its key promises it: the endpoint and the item's fields (the key aside)."""
+    body = json.dumps({name: value for name, value in item.items() if name != "key"}, sort_keys=True, default=str)
+    return hashlib.sha256(f"ITEM {request.path}\n{body}".encode()).hexdigest()
+
+
+def idempotent_item(request, item: dict, handle: Callable[[], tuple[dict, bool]]) -> dict:
+    """Run `handle` once per item key (the item's own `key`, made on the device when it was saved).
+
+    `handle` answers (result, keep): a result is kept under the key only when
+    something was recorded or found already recorded, in the same transaction
+    as the write, so a replay (sent again after a lost answer, or several times
+    at once) gets the first result back and never writes twice. A refused or
+    conflicting item is judged afresh when sent again.
+    """
+    key = item.get("key")
+    owner = _owner(request)
+    digest = item_hash(request, item)
+
+    def replayed(stored: IdempotentRequest) -> dict:
+        if stored.request_hash != digest:
+            return {
+                "key": key,
+                "status": "rejected",
+                "code": KeyReused.default_code,
+                "errors": {"key": [_("This key was already used for a different entry.")]},
+            }
+        return {**stored.response_body, "replayed": True}
+
+    # Twice at most: see the IntegrityError below.
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                stored = _stored(owner, key)
+                if stored is not None:
+                    return replayed(stored)
+                result, keep = handle()
+                if keep:
+                    IdempotentRequest.objects.create(
+                        **owner, key=key, request_hash=digest, status_code=status.HTTP_200_OK, response_body=result
+                    )
+                return result
+        except IntegrityError:
+            # The same item arrived twice at once: the other copy committed first and this one's write rolled
+            # back with the failed insert of its key, so the other's result is the answer.
+            stored = _stored(owner, key)
+            if stored is not None:
+                return replayed(stored)
+            # Another writer created the same district-day meanwhile where nothing serialises writers of a
+            # district (SQLite has no row locks): judged again, the item now finds that row.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")

@@ -12,6 +12,7 @@ is reported with its line and column. Nothing here writes: the rows go to the se
 import codecs
 import csv
 import datetime
+import functools
 import io
 import re
 import zipfile
@@ -19,17 +20,23 @@ import zlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from census.errors import ImportRejected
 from census.models import REASON_MAX_LENGTH
 from census.services import CountRow
 from regions.models import District
 
-# Header spellings seen in office files, after normalise_header(); the first column that matches wins.
+# Header spellings seen in office files, after normalise_header(); the first column that matches wins. The UI's
+# own words for each column, in every language, are added to these by header_aliases().
 HEADER_ALIASES = {
-    "kato": {"kato", "като", "код като", "kato code", "код", "code", "коды", "като коды"},
+    "kato": {
+        "kato", "като", "код като", "kato code", "код", "code", "коды", "като коды",
+        # The Kazakh name of the classifier and the hybrid spelling offices still use (locale/kk/GLOSSARY.md).
+        "әаож", "әаож коды", "қато", "қато коды",
+    },
     "district": {
         "district", "район", "аудан", "district name", "name", "наименование", "название", "атауы",
         "район/город", "аудан/қала", "district/city",
@@ -38,9 +45,20 @@ HEADER_ALIASES = {
     "online": {"online", "онлайн", "online count", "переписано онлайн"},
     "offline": {
         "offline", "офлайн", "door-to-door", "door to door", "поквартирный обход", "обход", "пәтерлерді аралау", "аралау",
+        "сплошной обход", "үйме-үй аралау",
     },
     "reason": {"reason", "причина", "себебі", "себеп", "comment", "комментарий", "түсініктеме"},
 }  # fmt: skip
+# The labels the pages and the export give each column (msgids): whatever a language's catalog makes of them
+# is a header the importer accepts, so a file headed with the words on screen always reads.
+COLUMN_LABELS = {
+    "kato": (gettext_noop("KATO code"),),
+    "district": (gettext_noop("District"),),
+    "date": (gettext_noop("Date"),),
+    "online": (gettext_noop("Online"),),
+    "offline": (gettext_noop("Door-to-door"),),
+    "reason": (gettext_noop("Reason"),),
+}
 REQUIRED = ("date", "online", "offline")
 # Words that name what kind of place it is, not which: "Taskala District" is "Taskala".
 GENERIC_WORDS = {
@@ -138,7 +156,8 @@ def _shown(value) -> str:
 
 
 def _size(value: int) -> str:
-    return formats.number_format(round(value / 1_000_000, 1), decimal_pos=1) + " MB"
+    # "5,0 МБ" in Kazakh and Russian, "5.0 MB" in English.
+    return _("%(size)s MB") % {"size": formats.number_format(round(value / 1_000_000, 1), decimal_pos=1)}
 
 
 def normalise_header(text) -> str:
@@ -382,21 +401,55 @@ def _number_cell(value):
     return value
 
 
+def sample_file(district: District, first_day: datetime.date) -> str:
+    """The example the import page shows: a header row in the reader's language, the words on screen (so it reads
+    as the reader would write it and the importer accepts it), then one row naming the district and one giving its
+    KATO code, on the day given and the next."""
+    header = [_(COLUMN_LABELS[key][0]) for key in ("district", "date", "online", "offline")]
+    second_day = first_day + datetime.timedelta(days=1)
+    rows = [
+        [district.name, f"{first_day:%d.%m.%Y}", "210", "340"],
+        [district.kato, f"{second_day:%d.%m.%Y}", "190", "315"],
+    ]
+    return "\n".join(";".join(row) for row in [header, *rows])
+
+
+@functools.cache
+def header_aliases() -> dict[str, frozenset[str]]:
+    """HEADER_ALIASES plus the UI's label of each column in every language the site offers (read once per process)."""
+    aliases = {key: set(names) for key, names in HEADER_ALIASES.items()}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for key, labels in COLUMN_LABELS.items():
+                aliases[key].update(normalise_header(translation.gettext(label)) for label in labels)
+    return {key: frozenset(names) for key, names in aliases.items()}
+
+
 def _find_columns(header: list) -> dict[str, int]:
     columns: dict[str, int] = {}
+    aliases = header_aliases()
     for position, cell in enumerate(header):
         name = normalise_header(cell)
-        for key, aliases in HEADER_ALIASES.items():
-            if name in aliases and key not in columns:
+        for key, names in aliases.items():
+            if name in names and key not in columns:
                 columns[key] = position
     return columns
 
 
+def _has_required_columns(columns: dict[str, int]) -> bool:
+    return all(key in columns for key in REQUIRED) and ("kato" in columns or "district" in columns)
+
+
 def _missing_columns_message(found: list) -> str:
-    expected = "district/район/аудан (KATO), date/дата/күні, online/онлайн, offline/офлайн"
+    """Names each missing column by its label in the reader's language, and quotes the headers the file has."""
+    columns = _find_columns(found)
+    missing = []
+    if "kato" not in columns and "district" not in columns:
+        missing.append(f"{_(COLUMN_LABELS['district'][0])} / {_(COLUMN_LABELS['kato'][0])}")
+    missing.extend(_(COLUMN_LABELS[key][0]) for key in REQUIRED if key not in columns)
     headers = ", ".join(_shown(cell) for cell in found if _text(cell)) or "—"
-    return _("The header row lacks columns the import needs. Expected: %(expected)s. Found: %(found)s.") % {
-        "expected": expected,
+    return _("The header row lacks columns the import needs: %(missing)s. Columns found: %(found)s.") % {
+        "missing": ", ".join(missing),
         "found": headers,
     }
 
@@ -436,7 +489,8 @@ def read_counts(raw: bytes, *, filename: str, scope_districts, all_districts=Non
         records = _csv_records(raw, limits, read)
 
     header = None
-    first_row = None
+    # Of the rows the header is looked for in, the one with most known headers: what the error quotes.
+    best_row, best_matched = None, -1
     rows_before_header = 0
     columns: dict[str, int] = {}
     in_scope = DistrictIndex(scope_districts)
@@ -446,14 +500,15 @@ def read_counts(raw: bytes, *, filename: str, scope_districts, all_districts=Non
         if _is_blank(record):
             continue
         if header is None:
-            first_row = first_row or record
             columns = _find_columns(record)
-            if all(key in columns for key in REQUIRED) and ("kato" in columns or "district" in columns):
+            if len(columns) > best_matched:
+                best_row, best_matched = record, len(columns)
+            if _has_required_columns(columns):
                 header = record
                 read.columns = {key: _text(record[position]) for key, position in columns.items()}
                 read.skipped_lines += rows_before_header
             elif rows_before_header + 1 >= HEADER_SEARCH_ROWS:
-                raise FileRejected(_missing_columns_message(first_row))
+                raise FileRejected(_missing_columns_message(best_row))
             else:
                 rows_before_header += 1
             continue
@@ -471,7 +526,7 @@ def read_counts(raw: bytes, *, filename: str, scope_districts, all_districts=Non
         seen[key] = line
         read.rows.append(row)
     if header is None:
-        raise FileRejected(_missing_columns_message(first_row) if first_row else _("The file is empty."))
+        raise FileRejected(_missing_columns_message(best_row) if best_row is not None else _("The file is empty."))
     if not read.rows and not read.errors:
         raise FileRejected(_("The file has a header but no rows of counts."))
     return read

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import District, Region, TranslatedName
@@ -31,6 +32,17 @@ class Campaign(TranslatedName, models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     starts_on = models.DateField(_("starts on"))
     notes = models.TextField(_("notes"), blank=True)
+    # Proper names (a site's address, apps' names), the same in every language: the briefing's call to action
+    # lists them, so that each campaign says where its own residents answer.
+    online_channels = models.CharField(
+        _("where to take part online"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The sites and apps where residents answer online, as the press names them, separated by commas "
+            "(for example: sanaq.gov.kz, eGov, Aitu). The briefing invites readers to take part through them."
+        ),
+    )
 
     objects = CampaignQuerySet.as_manager()
 
@@ -41,6 +53,10 @@ class Campaign(TranslatedName, models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def online_channel_names(self) -> list[str]:
+        return [name.strip() for name in self.online_channels.split(",") if name.strip()]
 
 
 class Phase(models.Model):
@@ -240,6 +256,8 @@ class AuditEntry(models.Model):
         BASELINE = "baseline", _("population baseline")
         STATUS = "status", _("district status")
         EXTENSION = "extension", _("phase extension")
+        STAFFING_PLAN = "staff_plan", _("staffing plan")
+        STAFFING = "staffing", _("daily staffing")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -278,6 +296,17 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit entries are append-only.")
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language, as PopulationBaseline.source_text shows the baseline's note.
+
+        A baseline's reason is its source note: the notes the application writes (an import's, the demo's) are
+        stored as their English text, a message of the catalogs, and translated here; one typed is shown as typed.
+        """
+        if self.subject == self.Subject.BASELINE and self.reason:
+            return gettext(self.reason)
+        return self.reason
 
 
 class Role(models.TextChoices):
@@ -385,6 +414,28 @@ class IdempotentRequest(models.Model):
         return f"{self.key} ({self.status_code})"
 
 
+class DeviceSync(models.Model):
+    """One batch of entries sent from a device (POST /api/v1/daily-counts/batch/): who sent it, when, how its items ended,
+    and how long the one that waited longest had been kept on the device. Rows are only added; the device sync health
+    page reads them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    token = models.ForeignKey(ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+    items = models.PositiveIntegerField(_("items"))
+    written = models.PositiveIntegerField(_("written"), default=0, help_text=_("Created, updated or already recorded."))
+    conflicts = models.PositiveIntegerField(_("conflicts"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    longest_wait = models.DurationField(_("longest wait on the device"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("device sync")
+        verbose_name_plural = _("device syncs")
+
+    def __str__(self):
+        return f"{self.received_at:%Y-%m-%d %H:%M} ({self.items})"
+
+
 class PendingImportQuerySet(models.QuerySet):
     def expired(self):
         return self.filter(expires_at__lte=timezone.now())
@@ -433,3 +484,102 @@ class PendingImport(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.user_id})"
+
+
+# --- Field staffing: aggregates per district and day, never a list of people --------------------------------
+
+
+class StaffRole(models.TextChoices):
+    """The census personnel roles a staffing plan is set for (volunteers have no plan: they are counted only)."""
+
+    INTERVIEWER = "interviewer", _("interviewer")
+    INSTRUCTOR = "instructor", _("instructor-controller")
+
+
+class StaffingPlanQuerySet(models.QuerySet):
+    def in_force(self, *, on: datetime.date) -> models.QuerySet:
+        """The plan in force on `on` for each campaign, district and role: the latest valid on or before that day."""
+        latest = (
+            StaffingPlan.objects.filter(
+                campaign=OuterRef("campaign"), district=OuterRef("district"), role=OuterRef("role"), valid_from__lte=on
+            )
+            .order_by("-valid_from", "-id")
+            .values("pk")[:1]
+        )
+        return self.filter(valid_from__lte=on, pk=Subquery(latest))
+
+    def latest_for(self, *, campaign, district, role):
+        return self.filter(campaign=campaign, district=district, role=role).order_by("-valid_from", "-id").first()
+
+
+class StaffingPlan(models.Model):
+    """One version of how many people of one role a district plans to have on duty, valid from a date.
+
+    Like population baselines, plans are never edited in place: a change adds a
+    row, the one in force on a day is the latest valid on or before it (then the
+    latest entered), and earlier rows stay as the history.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="staffing_plans", verbose_name=_("campaign"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="staffing_plans", verbose_name=_("district"))
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
+    planned = models.PositiveIntegerField(_("planned"))
+    valid_from = models.DateField(_("valid from"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+
+    objects = StaffingPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staffing plan")
+        verbose_name_plural = _("staffing plans")
+        ordering = ["campaign", "district", "role", "-valid_from", "-id"]
+        indexes = [models.Index(fields=["campaign", "district", "role", "-valid_from", "-id"])]
+
+    def __str__(self):
+        return f"{self.district} {self.get_role_display()} {self.planned} ({self.valid_from:%d.%m.%Y})"
+
+
+class DailyStaffing(models.Model):
+    """How many census personnel were on duty in one district on one day, by role, and how many of them are vaccinated.
+
+    Counts only, never people. Volunteers on duty are counted beside the
+    personnel but are never interviewer capacity. `vaccinated` counts everyone
+    on duty, volunteers included. `version` grows by one on every change.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="daily_staffing", verbose_name=_("campaign"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="daily_staffing", verbose_name=_("district"))
+    date = models.DateField(_("date"))
+    interviewers = models.PositiveIntegerField(_("interviewers on duty"), default=0)
+    instructors = models.PositiveIntegerField(_("instructor-controllers on duty"), default=0)
+    volunteers = models.PositiveIntegerField(_("volunteers on duty"), default=0)
+    vaccinated = models.PositiveIntegerField(_("vaccinated on duty"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("updated by")
+    )
+
+    class Meta:
+        verbose_name = _("daily staffing")
+        verbose_name_plural = _("daily staffing")
+        ordering = ["campaign", "district", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "district", "date"], name="daily_staffing_one_per_district_day"),
+            models.CheckConstraint(
+                condition=models.Q(vaccinated__lte=models.F("interviewers") + models.F("instructors") + models.F("volunteers")),
+                name="daily_staffing_vaccinated_within_on_duty",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.district} {self.date:%d.%m.%Y}: {self.interviewers} + {self.instructors} + {self.volunteers}"
+
+    @property
+    def on_duty(self) -> int:
+        """Everyone on duty: personnel and volunteers."""
+        return self.interviewers + self.instructors + self.volunteers

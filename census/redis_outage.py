@@ -134,6 +134,26 @@ class FailOpenRedisCache(RedisCache):
     def clear(self):
         return self._fail_open(super().clear, fallback=None)
 
+    def count_in_window(self, key: str, seconds: int) -> tuple[int, float] | None:
+        """Count one more event under `key` in a window of `seconds` that starts at its first event, in one round trip.
+
+        Returns the events counted in the window so far (this one included) and
+        the seconds left in it; None while Redis cannot be reached (the caller
+        allows, as a throttle finding no history does).
+        """
+
+        def count():
+            full_key = self.make_key(key)
+            pipeline = self.client.get_client(write=True).pipeline(transaction=True)
+            # The window starts with its first event (SET NX with the expiry); INCR keeps the key's expiry.
+            pipeline.set(full_key, 0, ex=seconds, nx=True)
+            pipeline.incr(full_key)
+            pipeline.pttl(full_key)
+            _created, counted, left_ms = pipeline.execute()
+            return counted, max(left_ms, 0) / 1000
+
+        return self._fail_open(count, fallback=None)
+
 
 def _missing(key):
     """incr/decr of a key an empty cache does not hold: Django's ValueError."""

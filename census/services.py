@@ -15,11 +15,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from census import plausibility
 from census.contention import retry_on_contention
-from census.errors import CountConflict, Rejected
+from census.errors import CountConflict, Implausible, Rejected
 from census.formatting import format_date, format_number
-from census.models import REASON_MAX_LENGTH, AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
-from regions.models import District, Region
+from census.models import (
+    REASON_MAX_LENGTH,
+    AuditEntry,
+    Campaign,
+    DailyCount,
+    DeviceSync,
+    DistrictStatus,
+    Phase,
+    PhaseExtension,
+)
+from regions.models import District, PopulationBaseline, Region
 from reports.outbox import request_recompute
 
 CHANNELS = ("online", "offline")
@@ -29,6 +39,8 @@ CHANNEL_PHASE = {"online": Phase.Kind.ONLINE, "offline": Phase.Kind.DOOR_TO_DOOR
 MAX_DAILY_VALUE = 30_000_000
 # Digits of a typed figure worth reading as a number; anything longer is far above the maximum anyway.
 LONGEST_FIGURE = 30
+# Decisions after which a district counts as closed: figures added to it then are unusual.
+CLOSING_STATUSES = (DistrictStatus.Status.COMPLETED, DistrictStatus.Status.COMPLETED_EARLY)
 
 
 class EntryMode:
@@ -44,6 +56,8 @@ class CountResult:
     count: DailyCount
     created: bool
     changed: bool
+    # The plausibility checks the saved entry failed: unusual ones, and implausible ones it was confirmed past.
+    warnings: tuple[plausibility.Check, ...] = ()
 
 
 def _clean_value(field: str, value) -> int:
@@ -81,13 +95,14 @@ def _too_large(shown: str) -> str:
     return _("%(value)s is more than any district can count; check the figure.") % {"value": shown}
 
 
-# Set by import_counts() for its transaction: the campaign's phases are read once per import instead of
-# once per row (a third of an import's time), and nothing can change them while the import runs.
-_phases_for_import: ContextVar[dict | None] = ContextVar("phases_for_import", default=None)
+# Set by record_count() and import_counts() for their transaction: the campaign's phases are read once per
+# write instead of once per check and row (a third of an import's time; the date check and the plausibility
+# checks of one save both need them), and nothing can change them while the write runs.
+_phases_for_write: ContextVar[dict | None] = ContextVar("phases_for_write", default=None)
 
 
 def _phases_by_channel(campaign: Campaign) -> dict[str, Phase | None]:
-    cache = _phases_for_import.get()
+    cache = _phases_for_write.get()
     if cache is not None and campaign.pk in cache:
         return cache[campaign.pk]
     phases = {phase.kind: phase for phase in campaign.phases.prefetch_related("extensions")}
@@ -181,6 +196,58 @@ class _Ledger:
         self.audit: list[tuple[DailyCount, dict, str]] = []
         self.owed: dict[int, datetime.date] = {}
         self.user, self.source = user, source
+        # Read on the first plausibility check, for every district of the write at once.
+        self._baselines: dict[int, list[tuple[datetime.date, int]]] | None = None
+        self._closures: dict[int, list[tuple[datetime.date, int, str]]] = {}
+
+    def _load_context(self) -> None:
+        self._baselines = defaultdict(list)
+        ids = list(self.districts)
+        versions = PopulationBaseline.objects.filter(campaign=self.campaign, district_id__in=ids).order_by("as_of", "id")
+        for district_id, as_of, population in versions.values_list("district_id", "as_of", "population"):
+            self._baselines[district_id].append((as_of, population))
+        decisions = DistrictStatus.objects.filter(campaign=self.campaign, district_id__in=ids).order_by("date", "id")
+        self._closures = defaultdict(list)
+        for district_id, day, pk, status in decisions.values_list("district_id", "date", "id", "status"):
+            self._closures[district_id].append((day, pk, status))
+
+    def baseline(self, district: District, date: datetime.date) -> int | None:
+        """The baseline in force on `date`: the latest version dated on or before it, else the first (as reports/ do)."""
+        if self._baselines is None:
+            self._load_context()
+        assert self._baselines is not None
+        versions = self._baselines.get(district.pk) or []
+        found = versions[0][1] if versions else None
+        for as_of, population in versions:
+            if as_of > date:
+                break
+            found = population
+        return found
+
+    def closed(self, district: District, date: datetime.date) -> tuple[str, datetime.date] | None:
+        """The closing decision in force on `date` (its label and date), or None when the district is open then."""
+        if self._baselines is None:
+            self._load_context()
+        in_force = None
+        for day, _pk, status in self._closures.get(district.pk, []):
+            if day > date:
+                break
+            in_force = (day, status)
+        if in_force is None or in_force[1] not in CLOSING_STATUSES:
+            return None
+        return str(DistrictStatus.Status(in_force[1]).label), in_force[0]
+
+    def total(self, district: District) -> int:
+        return sum(row.online + row.offline for row in self.days[district.pk].values())
+
+    def week_before(self, district: District, date: datetime.date, channel: str) -> list[int]:
+        """The channel's figures on the seven days before `date`, oldest first (0 for a day with no row)."""
+        days = self.days[district.pk]
+        found = []
+        for back in range(7, 0, -1):
+            row = days.get(date - datetime.timedelta(days=back))
+            found.append(getattr(row, channel) if row else 0)
+        return found
 
     def row(self, district: District, date: datetime.date) -> DailyCount | None:
         return self.days[district.pk].get(date)
@@ -287,8 +354,14 @@ def _enter_count(
     mode: str,
     reason: str,
     expected_version: int | None,
+    confirm_implausible: bool = False,
+    entered_on: datetime.date | None = None,
 ) -> CountResult:
-    """Apply one district-day's entry to the ledger with every rule of the write path; raises before changing anything."""
+    """Apply one district-day's entry to the ledger with every rule of the write path; raises before changing anything.
+
+    `entered_on` is the day the figures were typed, when that is earlier than today (a device kept them while the
+    connection was down): a change to a day is a correction, needing a reason, only when the day was already past then.
+    """
     if len(reason) > REASON_MAX_LENGTH:
         # The forms, the API and files refuse it first; this holds for every caller (a command's --reason too),
         # because a reason goes into the append-only audit trail for good.
@@ -344,8 +417,15 @@ def _enter_count(
         changed = any(values[c] != getattr(row, c) for c in CHANNELS)
         if lowered:
             raise Rejected({c: [_("Lowering a recorded figure is a correction: give a reason.")] for c in lowered})
-        if changed and date < timezone.localdate():
+        if changed and date < min(entered_on or timezone.localdate(), timezone.localdate()):
             raise Rejected({"reason": [_("Changing a past day's figures is a correction: give a reason.")]})
+
+    warnings = _plausibility(ledger, district=district, date=date, values=values, stored=stored, lowered=sum(falling.values()))
+    if any(check.implausible for check in warnings):
+        if not confirm_implausible:
+            raise Implausible(plausibility.refusal(warnings), [check for check in warnings if check.implausible])
+        if not reason:
+            raise Rejected({"reason": [_("Figures confirmed past a plausibility check need a reason.")]})
 
     created = row is None
     if row is None:
@@ -361,7 +441,31 @@ def _enter_count(
 
     if recompute_from is not None:
         ledger.owe(district, recompute_from)
-    return CountResult(count=row, created=created, changed=changed)
+    return CountResult(count=row, created=created, changed=changed, warnings=tuple(warnings) if changed else ())
+
+
+def _plausibility(
+    ledger: _Ledger, *, district: District, date: datetime.date, values: dict[str, int], stored: dict[str, int], lowered: int
+) -> list[plausibility.Check]:
+    """The plausibility checks (census/plausibility.py) an entry fails, on the figures the ledger would hold after it."""
+    raised = {channel: values[channel] > stored[channel] for channel in CHANNELS}
+    added = sum(values[channel] - stored[channel] for channel in CHANNELS) - lowered
+    if not any(raised.values()) and added <= 0:
+        return []
+    phases = _phases_by_channel(ledger.campaign)
+    entry = plausibility.EnteredDay(
+        district_name=district.name,
+        date=date,
+        baseline=ledger.baseline(district, date),
+        total_after=ledger.total(district) + added,
+        total_raised=added > 0,
+        day=dict(values),
+        raised=raised,
+        week={channel: ledger.week_before(district, date, channel) for channel in CHANNELS},
+        channel_starts={channel: phase.starts_on if phase else None for channel, phase in phases.items()},
+        closed=ledger.closed(district, date),
+    )
+    return plausibility.checks(entry, plausibility.Thresholds.from_settings())
 
 
 def lock_districts(district_ids) -> None:
@@ -398,37 +502,53 @@ def record_count(
     user=None,
     source: str,
     expected_version: int | None = None,
+    confirm_implausible: bool = False,
+    entered_on: datetime.date | None = None,
 ) -> CountResult:
     """Record one district's counts for one day, as the day's numbers or as cumulative totals "as of" that day.
 
     Raises Rejected (a ValidationError keyed by field, messages in the
     active language) for bad input and CountConflict when `expected_version`
     no longer matches the stored row. `expected_version=0` means "I saw no row".
+    An implausible entry raises Implausible unless `confirm_implausible` (and a
+    reason) is given; unusual ones are saved and listed in the result's warnings. `entered_on`: the day a device
+    saved the entry, when it was sent later (a change is a correction only if its day had passed by then).
     """
     entered = _entered(mode, date, online, offline)
     reason = (reason or "").strip()
-
-    with transaction.atomic():
-        # One writer per district at a time: cumulative entry reads the days
-        # before this one, and two first inserts of the same day must not race.
-        lock_districts([district.pk])
-        # The row alone: ordered by pk, not by Meta.ordering, whose joins would lock the campaign too.
-        rows = list(
-            DailyCount.objects.select_for_update(of=("self",))
-            .filter(campaign=campaign, district=district, date=date)
-            .order_by("pk")[:1]
-        )
-        if mode == EntryMode.CUMULATIVE:
-            # The days before are read for their totals and may be lowered; the district's lock keeps them still.
-            rows += DailyCount.objects.filter(campaign=campaign, district=district, date__lt=date).order_by("date")
-        for row in rows:
-            row.campaign, row.district = campaign, district  # already loaded: spare the audit two queries
-        ledger = _Ledger(campaign, rows, {district.pk: district}, user=user, source=source)
-        result = _enter_count(
-            ledger, district=district, date=date, entered=entered, mode=mode, reason=reason, expected_version=expected_version
-        )
-        ledger.write()
-    return result
+    phases_token = _phases_for_write.set({})
+    try:
+        with transaction.atomic():
+            # One writer per district at a time: cumulative entry reads the days
+            # before this one, and two first inserts of the same day must not race.
+            lock_districts([district.pk])
+            # The row alone: ordered by pk, not by Meta.ordering, whose joins would lock the campaign too.
+            rows = list(
+                DailyCount.objects.select_for_update(of=("self",))
+                .filter(campaign=campaign, district=district, date=date)
+                .order_by("pk")[:1]
+            )
+            # The other days too: cumulative entry reads (and may lower) the days before, and the plausibility
+            # checks need the district's total and the week before. The district's lock keeps them still.
+            rows += DailyCount.objects.filter(campaign=campaign, district=district).exclude(date=date).order_by("date")
+            for row in rows:
+                row.campaign, row.district = campaign, district  # already loaded: spare the audit two queries
+            ledger = _Ledger(campaign, rows, {district.pk: district}, user=user, source=source)
+            result = _enter_count(
+                ledger,
+                district=district,
+                date=date,
+                entered=entered,
+                mode=mode,
+                reason=reason,
+                expected_version=expected_version,
+                confirm_implausible=confirm_implausible,
+                entered_on=entered_on,
+            )
+            ledger.write()
+        return result
+    finally:
+        _phases_for_write.reset(phases_token)
 
 
 def set_status(
@@ -446,6 +566,16 @@ def set_status(
         raise Rejected({"status": [_("Choose a status from the list.")]})
     if date > timezone.localdate():
         raise Rejected({"date": [_("%(date)s is in the future.") % {"date": format_date(date)}]})
+    if date < campaign.starts_on:
+        # A decision dated before the census began would govern days no count can have (a mistyped year, usually).
+        raise Rejected(
+            {
+                "date": [
+                    _("%(date)s is before the census began on %(start)s.")
+                    % {"date": format_date(date), "start": format_date(campaign.starts_on)}
+                ]
+            }
+        )
     with transaction.atomic():
         same_day = DistrictStatus.objects.filter(campaign=campaign, district=district, date=date).order_by("-id").first()
         if same_day and same_day.status == status:
@@ -523,6 +653,8 @@ class CountRow:
     reason: str = ""
     # The version the person saw (0: no row yet); None when the source cannot know it (a file).
     expected_version: int | None = None
+    # The person confirmed this row's figures past an implausibility check (the grid's box on its row).
+    confirm_implausible: bool = False
 
 
 @dataclass
@@ -535,6 +667,14 @@ class RowOutcome:
     after: tuple[int, int] | None = None
     errors: dict[str, list[str]] | None = None
     current: DailyCount | None = None
+    # Plausibility: the checks a saved row failed (warnings), and whether a rejected row only lacks a confirmation.
+    warnings: tuple[plausibility.Check, ...] = ()
+    implausible: bool = False
+
+    @property
+    def cells(self) -> list[tuple[int | None, int | None]]:
+        """(before, after) per channel, online then door-to-door; before is None for a new row."""
+        return [(self.before[i] if self.before else None, self.after[i] if self.after else None) for i in (0, 1)]
 
 
 @dataclass
@@ -563,6 +703,10 @@ class ImportSummary:
     def failed(self) -> list[RowOutcome]:
         return [outcome for outcome in self.outcomes if outcome.action in ("rejected", "conflict")]
 
+    @property
+    def warned(self) -> list[RowOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.warnings]
+
 
 class _RollBack(Exception):
     """Raised inside import_counts()'s transaction to undo every row of a batch that must not be written."""
@@ -579,6 +723,7 @@ def import_counts(
     reason: str = "",
     dry_run: bool = False,
     rejected_elsewhere: bool = False,
+    confirm_implausible: bool = False,
 ) -> ImportSummary:
     """Record many district-days all or nothing, by the same rules as record_count(), in one transaction.
 
@@ -591,11 +736,14 @@ def import_counts(
     changes nothing and adds no history, so importing the same file twice is
     harmless. The stored rows are read once and the changes written in bulk at
     the end; coverage work is owed once per district and published once.
+    Plausibility is checked per row as in record_count(): an implausible row is
+    rejected unless `confirm_implausible` (the whole batch) or the row's own
+    confirmation is given with a reason; unusual rows carry their warnings.
     """
     ordered = sorted(rows, key=lambda row: (row.date, row.line))
     outcomes: list[RowOutcome] = []
     districts = {row.district.pk: row.district for row in ordered}
-    phases_token = _phases_for_import.set({})
+    phases_token = _phases_for_write.set({})
     try:
         with transaction.atomic():
             if not dry_run:
@@ -616,16 +764,25 @@ def import_counts(
                         mode=mode,
                         reason=(row.reason or reason or "").strip(),
                         expected_version=row.expected_version,
+                        confirm_implausible=confirm_implausible or row.confirm_implausible,
                     )
                 except Rejected as exc:
-                    outcomes.append(RowOutcome(row=row, action="rejected", before=before, errors=exc.message_dict))
+                    outcomes.append(
+                        RowOutcome(
+                            row=row,
+                            action="rejected",
+                            before=before,
+                            errors=exc.message_dict,
+                            implausible=isinstance(exc, Implausible),
+                        )
+                    )
                     continue
                 except CountConflict as exc:
                     outcomes.append(RowOutcome(row=row, action="conflict", before=before, current=exc.current))
                     continue
                 action = "created" if result.created else "changed" if result.changed else "unchanged"
                 after = (result.count.online, result.count.offline)
-                outcomes.append(RowOutcome(row=row, action=action, before=before, after=after))
+                outcomes.append(RowOutcome(row=row, action=action, before=before, after=after, warnings=result.warnings))
             if dry_run or rejected_elsewhere or any(o.action in ("rejected", "conflict") for o in outcomes):
                 raise _RollBack
             ledger.write()
@@ -634,18 +791,35 @@ def import_counts(
     else:
         applied = True
     finally:
-        _phases_for_import.reset(phases_token)
+        _phases_for_write.reset(phases_token)
     outcomes.sort(key=lambda outcome: outcome.row.line)
     return ImportSummary(outcomes=outcomes, applied=applied)
 
 
 def _stored_rows(campaign: Campaign, mode: str, rows: list[CountRow]) -> list[DailyCount]:
-    """The stored rows a batch reads, in one query: its district-days, and in cumulative mode every day before them."""
-    days = {row.date for row in rows if isinstance(row.date, datetime.date)}
-    if not days:
+    """The stored rows a batch reads, in one query: every day of its districts.
+
+    Cumulative entry reads the days before each row; the plausibility checks read each district's total
+    and the week before each row. A campaign has some tens of days, so this is a few rows per row entered.
+    """
+    if not any(isinstance(row.date, datetime.date) for row in rows):
         return []
     # No ORDER BY: Meta.ordering would join the campaign and district tables for nothing.
-    stored = DailyCount.objects.filter(campaign=campaign, district__in={row.district.pk for row in rows}).order_by()
-    if mode == EntryMode.CUMULATIVE:
-        return list(stored.filter(date__lte=max(days)))
-    return list(stored.filter(date__in=days))
+    return list(DailyCount.objects.filter(campaign=campaign, district__in={row.district.pk for row in rows}).order_by())
+
+
+# What a batch item's result says happened to it, as the device sync log counts it.
+WRITTEN_OUTCOMES = ("created", "updated", "unchanged")
+
+
+def record_device_sync(*, user, token, outcomes: list[str], longest_wait: datetime.timedelta | None) -> DeviceSync:
+    """Log one batch of entries sent from a device: its items, how they ended, the longest one of them waited there."""
+    return DeviceSync.objects.create(
+        user=user,
+        token=token,
+        items=len(outcomes),
+        written=sum(outcome in WRITTEN_OUTCOMES for outcome in outcomes),
+        conflicts=outcomes.count("conflict"),
+        rejected=outcomes.count("rejected"),
+        longest_wait=longest_wait,
+    )

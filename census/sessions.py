@@ -16,16 +16,21 @@ import time
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import SESSION_KEY, logout
+from django.contrib import auth, messages
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, logout
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_save
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from census import security
+from census.models import Assignment
 
 LAST_SEEN_KEY = "census_last_seen"
 SIGNED_IN_KEY = "census_signed_in_at"
@@ -137,3 +142,69 @@ def end_sessions_on_deactivation(sender, instance, created, update_fields=None, 
     ended = end_sessions_of(instance)
     if ended:
         security.log_event("sessions_ended", user=instance, reason="deactivated", sessions=ended)
+
+
+# --- Who is signed in, without a query per request ------------------------------------------------
+
+USER_CACHE_SECONDS = 300
+
+
+def _user_key(user_id) -> str:
+    return f"census:signed-in-user:{user_id}"
+
+
+def _from_cache(call, *args):
+    """A call to the cache that never fails a request: the cache is a helper here (Django's lookup is the truth)."""
+    try:
+        return call(*args)
+    except Exception:  # noqa: BLE001 - any cache failure: the account is read from the database instead
+        return None
+
+
+def _cached_user(request):
+    """The signed-in account, with its assignment (what it may see), from the cache; else Django's own lookup.
+
+    A cached account counts only under the same checks as Django's: its
+    backend is still configured and the session's password hash still matches
+    (a changed password ends other sessions, cache or not). Any save of the
+    account or of its assignment drops the cached copy (forget_cached_user), so
+    a deactivation or a new role applies from the next request.
+    """
+    user_id = request.session.get(SESSION_KEY)
+    backend = request.session.get(BACKEND_SESSION_KEY)
+    if user_id is None or backend not in settings.AUTHENTICATION_BACKENDS:
+        return auth.get_user(request)
+    user = _from_cache(cache.get, _user_key(user_id))
+    if user is not None:
+        session_hash = request.session.get(HASH_SESSION_KEY)
+        if session_hash and constant_time_compare(session_hash, user.get_session_auth_hash()) and user.is_active:
+            user.backend = backend
+            return user
+    user = auth.get_user(request)
+    if user.is_authenticated:
+        # Loaded now so the copy carries it: census.access.scope_of reads it on every page.
+        getattr(user, "assignment", None)
+        _from_cache(cache.set, _user_key(user.pk), user, USER_CACHE_SECONDS)
+    return user
+
+
+class CachedAuthenticationMiddleware(AuthenticationMiddleware):
+    """Django's authentication middleware, the signed-in account read from the cache (see _cached_user)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _cached_user(request))
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="census.sessions.forget_user")
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="census.sessions.forget_deleted_user")
+def forget_cached_user(sender, instance, **kwargs):
+    """A saved account (deactivated, password changed, renamed) is read afresh on its next request."""
+    _from_cache(cache.delete, _user_key(instance.pk))
+
+
+@receiver(post_save, sender=Assignment, dispatch_uid="census.sessions.forget_assignment")
+@receiver(post_delete, sender=Assignment, dispatch_uid="census.sessions.forget_deleted_assignment")
+def forget_cached_assignment(sender, instance, **kwargs):
+    """A changed role or area applies from the person's next request."""
+    _from_cache(cache.delete, _user_key(instance.user_id))

@@ -77,7 +77,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, the signed-in account read from the cache instead of a query per request.
+    "census.sessions.CachedAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "census.sessions.IdleTimeoutMiddleware",
     "census.security.ForbiddenLogMiddleware",
@@ -147,6 +148,9 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    # A signed-in page reads its session from Redis, not PostgreSQL (a query per request); the database keeps
+    # every session too, so a Redis restart signs nobody out and census/sessions.py can still list and end them.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://localhost/"
@@ -187,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.recompute_all_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    "nightly-housekeeping": {
+        # Expired idempotency answers, uploads, sessions and old sign-in records (census/housekeeping.py).
+        "task": "census.tasks.remove_expired_records_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "drain-recompute-outbox": {
         # Picks up work whose on-commit publish failed (broker down at the time).
         "task": "reports.tasks.drain_recompute_outbox_task",
@@ -220,6 +229,9 @@ CENSUS_SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("CENSUS_SIGNIN_ADDRESS_FAILURE_LIM
 CENSUS_SIGNIN_ACCOUNT_FAILURE_LIMIT = env.int("CENSUS_SIGNIN_ACCOUNT_FAILURE_LIMIT", default=10)
 CENSUS_SIGNIN_ACCOUNT_COOLOFF_MINUTES = env.int("CENSUS_SIGNIN_ACCOUNT_COOLOFF_MINUTES", default=15)
 CENSUS_SIGNIN_KNOWN_ADDRESS_DAYS = env.int("CENSUS_SIGNIN_KNOWN_ADDRESS_DAYS", default=30)
+# Sign-in records (addresses, browsers, failures) are personal data: removed nightly after this many days
+# (never fewer than CENSUS_SIGNIN_KNOWN_ADDRESS_DAYS, which reads them).
+CENSUS_SIGNIN_LOG_DAYS = env.int("CENSUS_SIGNIN_LOG_DAYS", default=90)
 # - sign-in POSTs per address, counted in the cache before any password is hashed ("N/second|minute|hour").
 CENSUS_SIGNIN_RATE = env.str("CENSUS_SIGNIN_RATE", default="10/minute")
 # The client's address: REMOTE_ADDR, never a client-written X-Forwarded-For, unless this many reverse proxies
@@ -351,11 +363,30 @@ SPECTACULAR_SETTINGS = {
 # --- Census -------------------------------------------------------------------
 # The demo data file that `manage.py load_demo` reads (a copy of the shared one).
 CENSUS_DEMO_DATA = BASE_DIR / "census" / "demo" / "wko-2021.json"
+# The national coverage while some regions do not report yet: False shows it labelled as over the reporting
+# regions ("1 of 17 regions reporting"), True withholds it until every region reports.
+CENSUS_WITHHOLD_PARTIAL_NATIONAL_FIGURE = env.bool("CENSUS_WITHHOLD_PARTIAL_NATIONAL_FIGURE", default=False)
 # Spreadsheet imports (census/importing.py): checked before a file is parsed.
 CENSUS_IMPORT_MAX_BYTES = env.int("CENSUS_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 CENSUS_IMPORT_MAX_ROWS = env.int("CENSUS_IMPORT_MAX_ROWS", default=10_000)
 CENSUS_IMPORT_MAX_XLSX_UNCOMPRESSED = env.int("CENSUS_IMPORT_MAX_XLSX_UNCOMPRESSED", default=50 * 1024 * 1024)
 CENSUS_IMPORT_MAX_XLSX_ENTRIES = env.int("CENSUS_IMPORT_MAX_XLSX_ENTRIES", default=200)
+# Plausibility of entered counts (census/plausibility.py), in percent of the district's baseline:
+# refused unless confirmed with a reason when the district's total would pass TOTAL_PERCENT or one day's
+# figure DAY_PERCENT; saved with a warning when a day passes UNUSUAL_DAY_PERCENT, or JUMP_FACTOR times the
+# previous week's daily average once a channel has been open FIRST_WEEK_DAYS days.
+CENSUS_PLAUSIBILITY_TOTAL_PERCENT = env.float("CENSUS_PLAUSIBILITY_TOTAL_PERCENT", default=110)
+CENSUS_PLAUSIBILITY_DAY_PERCENT = env.float("CENSUS_PLAUSIBILITY_DAY_PERCENT", default=50)
+CENSUS_PLAUSIBILITY_UNUSUAL_DAY_PERCENT = env.float("CENSUS_PLAUSIBILITY_UNUSUAL_DAY_PERCENT", default=5)
+CENSUS_PLAUSIBILITY_JUMP_FACTOR = env.float("CENSUS_PLAUSIBILITY_JUMP_FACTOR", default=4)
+CENSUS_PLAUSIBILITY_FIRST_WEEK_DAYS = env.int("CENSUS_PLAUSIBILITY_FIRST_WEEK_DAYS", default=7)
+# Field staffing (reports.coverage staffing arithmetic): a role is understaffed on a day when fewer than this
+# percentage of its plan are on duty.
+CENSUS_STAFFING_UNDERSTAFFED_PERCENT = env.int("CENSUS_STAFFING_UNDERSTAFFED_PERCENT", default=90)
+# The planned work of one interviewer over the WHOLE door-to-door phase, in persons (the 2021 field plans:
+# about 830). Until 3 days of productivity are measured, the forecast spreads it evenly over the phase's
+# planned days (830 over 30 days: about 27.7 persons per interviewer per day).
+CENSUS_STAFFING_NORM_PERSONS_PER_INTERVIEWER = env.int("CENSUS_STAFFING_NORM_PERSONS_PER_INTERVIEWER", default=830)
 # An uploaded file waits this long in the cache between its preview and "Apply".
 CENSUS_IMPORT_KEEP_SECONDS = env.int("CENSUS_IMPORT_KEEP_SECONDS", default=30 * 60)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from census.errors import ImportRejected, Rejected
 from census.importing import decode_utf8_or_cp1251, parse_typed_date, sniff_delimiter
@@ -30,6 +31,10 @@ DISTRICT_KINDS = {
     "raion": District.Kind.DISTRICT,
     "city": District.Kind.CITY,
 }
+
+
+# Stored untranslated, translated when shown (PopulationBaseline.source_text): one import serves every reader.
+IMPORTED_NOTE = gettext_noop("imported from file")
 
 
 def set_baseline(*, district, campaign, population: int, as_of: datetime.date, note: str = "", user=None, source: str):
@@ -268,7 +273,7 @@ def import_units(*, raw: bytes, campaign, user=None, source: str = AuditEntry.So
                 before = PopulationBaseline.objects.latest_for(district=district, campaign=campaign)
                 after = set_baseline(
                     district=district, campaign=campaign, population=fields["baseline"], as_of=fields["as_of"],
-                    note=_("imported from file"), user=user, source=source,
+                    note=IMPORTED_NOTE, user=user, source=source,
                 )  # fmt: skip
                 summary.baselines_added += before is None or after.pk != before.pk
     return summary

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from regions.models import District, Region
+from regions.models import COUNTRY_KATO, District, Region
 
 TILE_MAPS_DIR = Path(settings.BASE_DIR) / "regions" / "tile_maps"
 
@@ -32,14 +32,27 @@ class BoundaryFileRejected(Exception):
 # --- Tile positions ------------------------------------------------------------------------------
 
 
-def default_positions(region: Region) -> dict[str, tuple[int, int]]:
-    """KATO -> (column, row) from regions/tile_maps/<region KATO>.json; empty when there is no such file."""
-    path = TILE_MAPS_DIR / f"{region.kato}.json"
+def default_positions(region: Region | None) -> dict[str, tuple[int, int]]:
+    """KATO -> (column, row) from regions/tile_maps/<region KATO>.json; empty when there is no such file.
+
+    For the country (None), its regions' positions (regions/tile_maps/000000000.json).
+    """
+    path = TILE_MAPS_DIR / f"{region.kato if region else COUNTRY_KATO}.json"
     if not path.exists():
         return {}
     with open(path, encoding="utf-8") as file:
         data = json.load(file)
     return {kato: (int(col), int(row)) for kato, (col, row) in data.get("positions", {}).items()}
+
+
+def country_tile_positions(regions: list[Region]) -> dict[int, tuple[int, int]]:
+    """Region id -> (column, row) on the country's tile map; a region without a position goes after the last row."""
+    defaults = default_positions(None)
+    positions = {r.pk: defaults[r.kato] for r in regions if r.kato in defaults}
+    row = max([r for _c, r in positions.values()], default=-1) + 1
+    for index, region in enumerate(r for r in sorted(regions, key=lambda r: r.kato) if r.pk not in positions):
+        positions[region.pk] = (index % 6, row + index // 6)
+    return positions
 
 
 def tile_positions(region: Region, districts: list[District]) -> dict[int, tuple[int, int]]:

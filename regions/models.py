@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 kato_validator = RegexValidator(r"^\d{9}$", _("A KATO code is exactly nine digits."))
@@ -52,6 +52,23 @@ def country_name() -> str:
     return gettext("Kazakhstan")
 
 
+# The Kazakh Cyrillic alphabet in its order; Russian's letters keep theirs inside it, so one order serves both.
+# Code-point order (and casefold()) put Ә Ғ Қ Ң Ө Ұ Ү Һ І after Я, so Қазталов came after Шыңғырлау.
+KAZAKH_ALPHABET = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
+# Each letter becomes a character in a block no name uses (CJK Extension A, all in the BMP so that JavaScript's
+# UTF-16 string comparison agrees with Python's), in alphabet order: a key compares right as a plain string.
+_COLLATION = {ord(letter): chr(0x3400 + position) for position, letter in enumerate(KAZAKH_ALPHABET)}
+
+
+def name_sort_key(text: str) -> str:
+    """A key that orders names alphabetically in Kazakh, Russian or English, as a plain string.
+
+    The one key for every list sorted by name (the public page, the widget, the dashboards' tables, whose script
+    compares the same string): case is ignored, Cyrillic follows the Kazakh alphabet, Latin its usual order.
+    """
+    return text.casefold().translate(_COLLATION)
+
+
 class TranslatedName:
     """The `name` of a model with name_kk, name_ru and name_en fields: in the active language, else Russian."""
 
@@ -60,6 +77,17 @@ class TranslatedName:
         """The name in the active language, falling back to Russian."""
         language = (get_language() or "ru")[:2]
         return getattr(self, f"name_{language}", "") or self.name_ru
+
+    @property
+    def sort_name(self) -> str:
+        """`name_sort_key` of the name in the active language."""
+        return name_sort_key(self.name)
+
+    @property
+    def name_lang(self) -> str:
+        """The language `name` is in: the active one, or Russian where the name falls back to it (for lang="…")."""
+        language = (get_language() or "ru")[:2]
+        return language if getattr(self, f"name_{language}", "") else "ru"
 
 
 class NamedArea(TranslatedName, models.Model):
@@ -82,7 +110,9 @@ class Region(NamedArea):
     """One first-level unit of the country: an oblast or a city of republican significance."""
 
     class Kind(models.TextChoices):
-        REGION = "region", _("region")
+        # The kind is an oblast ("облыс", "область"); the model's own name, "region", covers the three cities
+        # too ("өңір", "регион"): one English word, two translations.
+        REGION = "region", pgettext_lazy("region kind", "region")
         CITY = "city", _("city of republican significance")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REGION)
@@ -155,3 +185,12 @@ class PopulationBaseline(models.Model):
 
     def __str__(self):
         return f"{self.district} {self.population} ({self.as_of})"
+
+    @property
+    def source_text(self) -> str:
+        """The source note in the reader's language.
+
+        Notes the application writes itself (an import's, the demo's) are stored as their English text, which is
+        a message of the catalogs, and translated here; a note someone typed is shown as they typed it.
+        """
+        return gettext(self.source) if self.source else ""

@@ -3,7 +3,10 @@
 These endpoints only read CoverageSnapshot rows; the coverage jobs compute them.
 """
 
+import functools
+
 from django.db.models import Max
+from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -21,6 +24,7 @@ from census.api.base import (
     error_responses,
 )
 from regions.models import District, Region
+from reports import readcache
 from reports.briefing import briefing_text, highlights, latest_as_of
 from reports.models import CoverageSnapshot
 from reports.serializers import (
@@ -34,6 +38,48 @@ from reports.serializers import (
 )
 
 COVERAGE_FIELDS = list(CoverageSerializer().fields)
+
+
+def cached_answer(*remembered: str):
+    """A GET whose answer's data is kept per read generation (reports/readcache.py).
+
+    The snapshots change only in the coverage job, which bumps the generation.
+    Keyed by the caller's scope (never shared between scopes), the language,
+    the format, the host (the links to other pages name it) and the query;
+    reached only after authentication, permission and throttling ran. What is
+    kept is the rendered answer with its ETag and time (ApiView renders and
+    hashes it once), so a hit is served as bytes, a 304 when its ETag comes
+    back. `remembered`: attributes the answer sets besides its data (the CSV
+    file's name uses them).
+    """
+
+    def decorate(get):
+        @functools.wraps(get)
+        def wrapped(self, request, *args, **kwargs):
+            scope = self.scope
+            renderer = getattr(request, "accepted_renderer", None)
+            key = readcache.key(
+                "api", type(self).__name__, scope.role, scope.region_id, scope.district_id, scope.can_write,
+                self.requested_language(request), renderer.format if renderer else "", request.get_host(),
+                sorted(request.GET.lists()),
+            )  # fmt: skip
+            found = readcache.get(key)
+            if found is not None:
+                answer, kept = found
+                for name, value in kept.items():
+                    setattr(self, name, value)
+                self.stored_answer = answer
+                return HttpResponse(answer["content"], content_type=answer["content_type"])
+            response = get(self, request, *args, **kwargs)
+            if response.status_code == 200:
+                kept = {name: getattr(self, name) for name in remembered if hasattr(self, name)}
+                # Kept once ApiView has rendered the answer and made its ETag: a hit then does neither again.
+                self.keep_answer = lambda answer: readcache.put(key, (answer, kept))
+            return response
+
+        return wrapped
+
+    return decorate
 
 
 class CoverageView(ApiListMixin, ApiView, generics.GenericAPIView):
@@ -60,6 +106,7 @@ class CoverageView(ApiListMixin, ApiView, generics.GenericAPIView):
         parameters=[CoverageQuery, LANG_PARAMETER, CSV_PARAMETER],
         responses={200: CoverageSerializer(many=True), **READ_ERRORS},
     )
+    @cached_answer("as_of")
     def get(self, request, *args, **kwargs):
         queryset = self.get_queryset()
         page = self.paginate_queryset(queryset)
@@ -147,6 +194,7 @@ class HighlightsView(RegionReportView):
         parameters=[HighlightsQuery, LANG_PARAMETER],
         responses={200: HighlightsSerializer, **error_responses(400, 401, 403, 404, 429)},
     )
+    @cached_answer()
     def get(self, request, *args, **kwargs):
         params = self.query(HighlightsQuery)
         region, _as_of, found = self.highlights(params)
@@ -167,6 +215,7 @@ class BriefingView(RegionReportView):
         parameters=[BriefingQuery],
         responses={200: BriefingSerializer, **error_responses(400, 401, 403, 404, 429)},
     )
+    @cached_answer()
     def get(self, request, *args, **kwargs):
         params = self.query(BriefingQuery)
         language = params.get("lang") or translation.get_language()[:2]

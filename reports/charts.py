@@ -22,6 +22,9 @@ ONLINE = "#0b6bcb"
 OFFLINE = "#b86e00"
 TOTAL = "#1b2430"
 TARGET = "#b42318"
+# Event labels (a phase opens or closes, "as of"): font size and the height of a row of them above the plot.
+MARKER_SIZE = 9
+MARKER_ROW = 12
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Series:
     color: str
     width: float = 2.0
     dashed: bool = False
+    hatched: bool = False  # bars and shares filled with white diagonal stripes over the colour
 
 
 @dataclass
@@ -68,14 +72,29 @@ def _text(x, y, content, *, size=11, anchor="start", color=MUTED, rotate=None, w
     )
 
 
-def _open(width, height, title, *, css_class="chart", label_id=None) -> str:
+def _open(width, height, title, *, css_class="chart", label_id=None, described_by=None) -> str:
     labelled = f' aria-labelledby="{label_id}"' if label_id else ""
     title_id = f' id="{label_id}"' if label_id else ""
+    # The finding in words (a paragraph beside the chart) is read after the title.
+    described = f' aria-describedby="{escape(described_by)}"' if described_by else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" viewBox="0 0 {_num(width)} {_num(height)}" '
-        f'width="{_num(width)}" height="{_num(height)}" role="img"{labelled} preserveAspectRatio="xMinYMin meet">'
+        f'width="{_num(width)}" height="{_num(height)}" role="img"{labelled}{described} preserveAspectRatio="xMinYMin meet">'
         f"<title{title_id}>{escape(title)}</title>"
     )
+
+
+def _hatch(pattern_id: str, color: str) -> str:
+    """A fill of white diagonal stripes over the colour: a second cue, besides colour, for one of two channels."""
+    return (
+        f'<defs><pattern id="{pattern_id}" patternUnits="userSpaceOnUse" width="6" height="6">'
+        f'<rect width="6" height="6" fill="{color}"/>'
+        f'<path d="M0,6 L6,0 M-1,1 L1,-1 M5,7 L7,5" stroke="#ffffff" stroke-width="1.5"/></pattern></defs>'
+    )
+
+
+def _fill(one: "Series", pattern_id: str) -> str:
+    return f"url(#{pattern_id})" if one.hatched else one.color
 
 
 def nice_ceiling(value: float, step: float) -> float:
@@ -151,29 +170,56 @@ class _Plot:
         baseline = self.height - self.bottom + 16
         return [_text(self.x(i), baseline, labels[i], anchor="middle") for i in _label_indexes(len(labels), wanted)]
 
-    def markers(self, markers: Sequence[Marker], position=None) -> list[str]:
+    def make_room_for(self, markers: Sequence[Marker], position=None) -> list[tuple[Marker, float, float, str, int]]:
+        """Where each marker's label goes, written across (never turned on its side), and room for them above the plot.
+
+        A label starts right of its line, or ends left of it where it would run off the chart. Labels that would touch
+        go on the next row down; the plot moves down by as many rows as are needed. Returns (marker, line x, text x,
+        anchor, row) for each marker on the chart.
+        """
         position = position or self.x
-        parts = []
-        for marker in markers:
-            if not 0 <= marker.index < self.count:
-                continue
+        placed, rows_end = [], []
+        for marker in sorted((m for m in markers if 0 <= m.index < self.count), key=lambda m: m.index):
             x = position(marker.index)
+            text_width = MARKER_SIZE * 0.62 * len(marker.label)
+            if x + 3 + text_width <= self.width - self.right:
+                text_x, anchor, start, end = x + 3, "start", x + 3, x + 3 + text_width
+            else:
+                text_x, anchor, start, end = x - 3, "end", x - 3 - text_width, x - 3
+            row = next((i for i, right in enumerate(rows_end) if right + 6 <= start), len(rows_end))
+            if row == len(rows_end):
+                rows_end.append(end)
+            rows_end[row] = end
+            placed.append((marker, x, text_x, anchor, row))
+        self.top += MARKER_ROW * len(rows_end)
+        self.inner_h = self.height - self.top - self.bottom
+        return placed
+
+    def markers(self, placed: Sequence[tuple[Marker, float, float, str, int]]) -> list[str]:
+        rows = max((row for *_rest, row in placed), default=-1) + 1
+        parts = []
+        for marker, x, text_x, anchor, row in placed:
+            label_y = self.top - MARKER_ROW * (rows - row) + MARKER_SIZE
             parts.append(
-                f'<line x1="{_num(x)}" y1="{_num(self.top)}" x2="{_num(x)}" y2="{_num(self.height - self.bottom)}" '
+                f'<line x1="{_num(x)}" y1="{_num(label_y + 2)}" x2="{_num(x)}" y2="{_num(self.height - self.bottom)}" '
                 f'stroke="{marker.color}" stroke-width="1" stroke-dasharray="2 3"/>'
             )
-            parts.append(_text(x + 3, self.top + 4, marker.label, size=9, rotate=90, color=marker.color))
+            parts.append(_text(text_x, label_y, marker.label, size=MARKER_SIZE, anchor=anchor, color=marker.color))
         return parts
 
 
-def _legend(series: Sequence[Series], *, x: float, y: float) -> list[str]:
+def _legend(series: Sequence[Series], *, x: float, y: float, boxes: str = "") -> list[str]:
+    """The series' names, each after a sample: of its line (dashed or not), or of its bar's fill (boxes: the pattern id)."""
     parts = []
     for one in series:
-        dash = ' stroke-dasharray="5 3"' if one.dashed else ""
-        parts.append(
-            f'<line x1="{_num(x)}" y1="{_num(y - 4)}" x2="{_num(x + 16)}" y2="{_num(y - 4)}" stroke="{one.color}" '
-            f'stroke-width="{_num(max(one.width, 2))}"{dash}/>'
-        )
+        if boxes:
+            parts.append(f'<rect x="{_num(x + 2)}" y="{_num(y - 10)}" width="12" height="12" fill="{_fill(one, boxes)}"/>')
+        else:
+            dash = ' stroke-dasharray="5 3"' if one.dashed else ""
+            parts.append(
+                f'<line x1="{_num(x)}" y1="{_num(y - 4)}" x2="{_num(x + 16)}" y2="{_num(y - 4)}" stroke="{one.color}" '
+                f'stroke-width="{_num(max(one.width, 2))}"{dash}/>'
+            )
         parts.append(_text(x + 20, y, one.name, color=INK))
         x += 28 + 7 * len(one.name)
     return parts
@@ -190,10 +236,12 @@ def line_chart(
     width: int = 640,
     height: int = 280,
     label_id: str | None = None,
+    described_by: str | None = None,
 ) -> SafeString:
     """Lines over days (labels), with an optional horizontal target line (e.g. 100%) and vertical markers."""
     plot = _Plot(width=width, height=height, count=len(labels), axis=axis)
-    parts = [_open(width, height, title, label_id=label_id), *plot.grid()]
+    placed = plot.make_room_for(markers)
+    parts = [_open(width, height, title, label_id=label_id, described_by=described_by), *plot.grid()]
     if target is not None:
         value, name = target
         y = plot.y(value)
@@ -201,8 +249,10 @@ def line_chart(
             f'<line x1="{_num(plot.left)}" y1="{_num(y)}" x2="{_num(width - plot.right)}" y2="{_num(y)}" '
             f'stroke="{TARGET}" stroke-width="1.5" stroke-dasharray="6 4"/>'
         )
-        parts.append(_text(width - plot.right - 2, y - 4, name, anchor="end", color=TARGET, size=10))
-    parts.extend(plot.markers(markers))
+        # Above its line, unless the line runs along the plot's top: there the markers' labels are, so below it.
+        label_y = y - 4 if y - 14 >= plot.top else y + 12
+        parts.append(_text(width - plot.right - 2, label_y, name, anchor="end", color=TARGET, size=10))
+    parts.extend(plot.markers(placed))
     for one in series:
         # A gap (None) ends a segment: days after the "as of" date have no figure yet.
         segments, current = [], []
@@ -237,13 +287,18 @@ def bar_chart(
     width: int = 640,
     height: int = 240,
     label_id: str | None = None,
+    described_by: str | None = None,
 ) -> SafeString:
     """Stacked bars per day (e.g. the day's online and door-to-door counts)."""
     plot = _Plot(width=width, height=height, count=len(labels), axis=axis)
     # Bars sit between day positions: widen the scale by one slot so the first and last are whole.
     slot = plot.inner_w / max(len(labels), 1)
     bar = max(1.0, slot * 0.8)
-    parts = [_open(width, height, title, label_id=label_id), *plot.grid()]
+    placed = plot.make_room_for(markers, position=lambda index: plot.left + slot * index)
+    pattern = f"{label_id or 'bars'}-hatch"
+    parts = [_open(width, height, title, label_id=label_id, described_by=described_by)]
+    parts.extend(_hatch(pattern, one.color) for one in series if one.hatched)
+    parts.extend(plot.grid())
     for index in range(len(labels)):
         bottom = 0.0
         centre = plot.left + slot * (index + 0.5)
@@ -254,14 +309,14 @@ def bar_chart(
             y_top, y_bottom = plot.y(bottom + value), plot.y(bottom)
             parts.append(
                 f'<rect x="{_num(centre - bar / 2)}" y="{_num(y_top)}" width="{_num(bar)}" '
-                f'height="{_num(max(0.5, y_bottom - y_top))}" fill="{one.color}"/>'
+                f'height="{_num(max(0.5, y_bottom - y_top))}" fill="{_fill(one, pattern)}"/>'
             )
             bottom += value
-    parts.extend(plot.markers(markers, position=lambda index: plot.left + slot * index))
+    parts.extend(plot.markers(placed))
     baseline = height - plot.bottom + 16
     for i in _label_indexes(len(labels), 6):
         parts.append(_text(plot.left + slot * (i + 0.5), baseline, labels[i], anchor="middle"))
-    parts.extend(_legend(series, x=plot.left, y=height - 6))
+    parts.extend(_legend(series, x=plot.left, y=height - 6, boxes=pattern))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 -- every text above went through escape()
 
@@ -296,33 +351,60 @@ def sparkline(
 
 
 def split_bar(parts_: Sequence[tuple[str, float, str, str]], *, title: str, width: int = 320, height: int = 28) -> SafeString:
-    """One horizontal bar split into shares: (name, share 0..100, colour, label shown inside)."""
+    """One horizontal bar split into shares: (name, share 0..100, colour, label shown inside).
+
+    The last of several shares is hatched as well as coloured, so the shares are told apart without seeing colour;
+    the figures are in the table beside the bar.
+    """
     x = 0.0
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="split-bar" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" preserveAspectRatio="none"><title>{escape(title)}</title>'
     ]
-    for _name, share, color, label in parts_:
+    for index, (_name, share, color, label) in enumerate(parts_):
         w = width * max(share, 0) / 100
         if w <= 0:
             continue
-        out.append(f'<rect x="{_num(x)}" y="0" width="{_num(w)}" height="{height}" fill="{color}"/>')
-        if w > 8 * len(label):
+        fill = color
+        if index == len(parts_) - 1 and len(parts_) > 1:
+            out.append(_hatch("split-hatch", color))
+            fill = "url(#split-hatch)"
+        out.append(f'<rect x="{_num(x)}" y="0" width="{_num(w)}" height="{height}" fill="{fill}"/>')
+        if w > 8 * len(label) + 6:
+            # On a plate of the plain colour: white text stays legible over the stripes.
+            out.append(f'<rect x="{_num(x + 3)}" y="{_num(height / 2 - 9)}" width="{_num(7.5 * len(label) + 6)}" '
+                       f'height="18" rx="3" fill="{color}"/>')  # fmt: skip
             out.append(_text(x + 6, height / 2 + 4, label, color="#ffffff", size=12))
         x += w
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 -- every text above went through escape()
 
 
-def progress_bar(value: float | None, *, title: str, width: int = 120, height: int = 10, color: str = ONLINE) -> SafeString:
-    """A coverage bar for lists: filled up to the value (capped at the end), with a tick at 100%."""
-    high = 110.0
-    filled = width * min(max(value or 0, 0), high) / high
-    tick = width * 100 / high
+def progress_bar(
+    value: float | None,
+    *,
+    title: str,
+    width: int = 120,
+    height: int = 10,
+    color: str = ONLINE,
+    low: float = 0.0,
+    high: float = 110.0,
+) -> SafeString:
+    """A coverage bar for lists: filled from `low` up to the value (capped at `high`), with a tick at 100%.
+
+    A list whose figures are all 98-100% passes a `low` near them: on a 0-110 scale those bars look the same.
+    """
+    filled = width * (min(max(value or 0, low), high) - low) / (high - low)
+    tick = width * (100 - low) / (high - low)
+    tick_line = (
+        f'<line x1="{_num(tick)}" y1="0" x2="{_num(tick)}" y2="{height}" stroke="{INK}" stroke-width="1.5"/>'
+        if low < 100 <= high
+        else ""
+    )
     return mark_safe(  # noqa: S308 -- the title went through escape()
         f'<svg xmlns="http://www.w3.org/2000/svg" class="progress" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img"><title>{escape(title)}</title>'
+        f'height="{height}" role="img" preserveAspectRatio="none"><title>{escape(title)}</title>'
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#e6eaf0"/>'
         f'<rect x="0" y="0" width="{_num(filled)}" height="{height}" fill="{color}"/>'
-        f'<line x1="{_num(tick)}" y1="0" x2="{_num(tick)}" y2="{height}" stroke="{INK}" stroke-width="1.5"/></svg>'
+        f"{tick_line}</svg>"
     )

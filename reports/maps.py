@@ -17,6 +17,8 @@ FONT = "DejaVu Sans, Arial, sans-serif"
 # Coverage buckets, low to high: (lower bound in %, fill, text colour). One blue hue, darker is
 # further: the percentage is written on every tile, so colour is never the only cue.
 NO_DATA = ("#e6eaf0", "#1b2430")
+# Over the baseline and under review: amber, outside the blue scale, so it never reads as the "best" colour.
+REVIEW = ("#f6c453", "#1b2430")
 COVERAGE_SCALE = [
     (0, "#eff3ff", "#1b2430"),
     (50, "#c6dbef", "#1b2430"),
@@ -76,20 +78,29 @@ class Tile:
     coverage_text: str
     col: int = 0
     row: int = 0
+    review: bool = False  # over its baseline, under review: amber (REVIEW), not the scale's darkest blue
+    note: str = ""  # a short word under the figure ("check"), on a line of its own so the tile stays readable
 
 
-def _svg_role(title: str, *, linked: bool) -> str:
+def tile_colours(tile: Tile) -> tuple[str, str]:
+    return REVIEW if tile.review else coverage_colours(tile.coverage)
+
+
+def _svg_role(title: str, *, linked: bool, described_by: str = "") -> str:
     """A map's role: one image, or, when it holds links, a named group so that the links inside stay reachable.
 
     An element with role="img" hides its content from assistive technology, so links inside it
     (nested-interactive) can be focused with the keyboard but not announced.
     """
+    described = f' aria-describedby="{escape(described_by)}"' if described_by else ""
     if linked:
-        return f'role="group" aria-label="{escape(title)}"'
-    return 'role="img"'
+        return f'role="group" aria-label="{escape(title)}"{described}'
+    return f'role="img"{described}'
 
 
-def tile_map_svg(tiles: list[Tile], *, title: str, size: int = 76, gap: int = 4, links: bool = True) -> SafeString:
+def tile_map_svg(
+    tiles: list[Tile], *, title: str, size: int = 76, gap: int = 4, links: bool = True, described_by: str = ""
+) -> SafeString:
     """The schematic map: one square per district, coloured by coverage, with its short name and percentage."""
     if not tiles:
         return mark_safe("")
@@ -98,23 +109,36 @@ def tile_map_svg(tiles: list[Tile], *, title: str, size: int = 76, gap: int = 4,
     width, height = columns * (size + gap), rows * (size + gap)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="tile-map" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" {_svg_role(title, linked=links and any(t.url for t in tiles))}><title>{escape(title)}</title>'
+        f'height="{height}" {_svg_role(title, linked=links and any(t.url for t in tiles), described_by=described_by)}><title>{escape(title)}</title>'
     ]
     for tile in tiles:
-        fill, ink = coverage_colours(tile.coverage)
+        fill, ink = tile_colours(tile)
         x, y = tile.col * (size + gap), tile.row * (size + gap)
         label = tile.label
         # Squeeze a long name into the tile rather than cut it (about 0.6 em per letter).
         squeeze = ""
         if len(label) * 10 * 0.6 > size - 8:
             squeeze = f' textLength="{size - 8}" lengthAdjust="spacingAndGlyphs"'
+        # A figure longer than the tile ("not reporting" in Kazakh) is squeezed like a name.
+        figure_squeeze = ""
+        if len(tile.coverage_text) * 15 * 0.6 > size - 8:
+            figure_squeeze = f' textLength="{size - 8}" lengthAdjust="spacingAndGlyphs"'
+        note_squeeze = ""
+        if len(tile.note) * 10 * 0.6 > size - 8:
+            note_squeeze = f' textLength="{size - 8}" lengthAdjust="spacingAndGlyphs"'
+        spoken = f"{tile.coverage_text}, {tile.note}" if tile.note else tile.coverage_text
         cell = (
-            f"<title>{escape(tile.name)}: {escape(tile.coverage_text)}</title>"
+            f"<title>{escape(tile.name)}: {escape(spoken)}</title>"
             f'<rect x="{x}" y="{y}" width="{size}" height="{size}" rx="5" fill="{fill}"/>'
             f'<text x="{x + 4}" y="{y + 18}" font-family="{FONT}" font-size="10" fill="{ink}"{squeeze}>{escape(label)}</text>'
-            f'<text x="{x + size / 2}" y="{y + size - 16}" font-family="{FONT}" font-size="15" font-weight="bold" '
-            f'fill="{ink}" text-anchor="middle">{escape(tile.coverage_text)}</text>'
+            f'<text x="{x + size / 2}" y="{y + size - (24 if tile.note else 16)}" font-family="{FONT}" font-size="15" '
+            f'font-weight="bold" fill="{ink}" text-anchor="middle"{figure_squeeze}>{escape(tile.coverage_text)}</text>'
         )
+        if tile.note:
+            cell += (
+                f'<text x="{x + size / 2}" y="{y + size - 8}" font-family="{FONT}" font-size="10" fill="{ink}" '
+                f'text-anchor="middle"{note_squeeze}>{escape(tile.note)}</text>'
+            )
         if links and tile.url:
             parts.append(f'<a href="{escape(tile.url)}" class="tile">{cell}</a>')
         else:
@@ -137,7 +161,7 @@ class Shape:
     geometry: dict
 
 
-def boundary_svg(shapes: list[Shape], *, title: str, width: int = 600, links: bool = True) -> SafeString:
+def boundary_svg(shapes: list[Shape], *, title: str, width: int = 600, links: bool = True, described_by: str = "") -> SafeString:
     """The boundaries drawn as SVG paths (longitude scaled by the cosine of the mean latitude), coloured by coverage."""
     if not shapes:
         return mark_safe("")
@@ -158,10 +182,10 @@ def boundary_svg(shapes: list[Shape], *, title: str, width: int = 600, links: bo
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="boundary-map" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" {_svg_role(title, linked=links and any(s.tile.url for s in shapes))}><title>{escape(title)}</title>'
+        f'height="{height}" {_svg_role(title, linked=links and any(s.tile.url for s in shapes), described_by=described_by)}><title>{escape(title)}</title>'
     ]
     for shape in shapes:
-        fill, ink = coverage_colours(shape.tile.coverage)
+        fill, ink = tile_colours(shape.tile)
         path = " ".join(
             "M" + " L".join(point(lon, lat) for lon, lat in ring) + " Z"
             for polygon in _polygons(shape.geometry)
@@ -190,7 +214,7 @@ def leaflet_geojson(shapes: list[Shape]) -> str:
     """The FeatureCollection the page's Leaflet map draws: geometry plus name, coverage text, colours and link."""
     features = []
     for shape in shapes:
-        fill, _ink = coverage_colours(shape.tile.coverage)
+        fill, _ink = tile_colours(shape.tile)
         features.append(
             {
                 "type": "Feature",

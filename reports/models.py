@@ -44,6 +44,9 @@ class CoverageSnapshot(models.Model):
         ON_TRACK = "on_track", _("on track")
         AT_RISK = "at_risk", _("at risk")
         OFF_TRACK = "off_track", _("off track")
+        # Neutral states: no verdict on pace (a district closed by decision; the deadline has passed).
+        COMPLETED = "completed", _("completed")
+        ENDED = "ended", _("counting ended")
 
     campaign = models.ForeignKey("census.Campaign", on_delete=models.CASCADE, related_name="snapshots")
     level = models.CharField(max_length=10, choices=Level.choices)
@@ -74,7 +77,13 @@ class CoverageSnapshot(models.Model):
         verbose_name_plural = _("coverage snapshots")
         ordering = ["campaign", "kato", "date"]
         constraints = [models.UniqueConstraint(fields=["campaign", "kato", "date"], name="snapshot_one_per_area_day")]
-        indexes = [models.Index(fields=["campaign", "level", "date"]), models.Index(fields=["campaign", "region", "date"])]
+        indexes = [
+            models.Index(fields=["campaign", "level", "date"]),
+            models.Index(fields=["campaign", "region", "date"]),
+            # The few flagged days of a region's districts, which its roll-up carries up: without this index a
+            # changed count reads every district-day of the region from that day on to find them.
+            models.Index(fields=["campaign", "region", "date"], condition=~models.Q(flags=[]), name="snapshot_flagged"),
+        ]
 
     def __str__(self):
         return f"{self.kato} {self.date}: {self.coverage_pct}%"
@@ -85,7 +94,7 @@ class RenderedDashboard(models.Model):
 
     The web serves `html` (the page's content, without the per-visitor header)
     instead of building it per request; `pdf` is the printable report (regions
-    only, rendered with the HTML by the job or on the first download).
+    only, made on its first download, once per snapshot: not by the job after every save).
     `source_computed_at` is the computed_at of the area's snapshot for `as_of`
     that the page was built from: a newer snapshot (or another `design`) means
     the page is stale.

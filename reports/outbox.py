@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from census.redis_outage import UNREACHABLE, outage_of
+from reports import readcache
 from reports.models import RecomputeRequest
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,8 @@ def render_after_commit(owed: dict) -> None:
 
     `owed`: {campaign id: {district id or None (the whole campaign): from date}}.
     """
+    # The API reads the snapshots themselves: its cached answers go as soon as the new ones are committed.
+    readcache.bump_after_commit()
     for campaign_id, per_district in owed.items():
         district_ids = None if None in per_district else sorted(per_district)
         transaction.on_commit(lambda c=campaign_id, d=district_ids: _publish_render(c, d))

@@ -14,4 +14,6 @@ def region_pdf(context: dict) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string("reports/pdf/region.html", context)
-    return HTML(string=html).write_pdf()
+    # PDF/UA-1: a tagged PDF (headings, tables, lists in a structure tree a screen reader follows) whose title
+    # (the page's <title>) is shown instead of the file name, with the language of <html lang> as /Lang.
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")

@@ -105,6 +105,10 @@ class HighlightsSerializer(serializers.Serializer):
 
 
 class BriefingSerializer(serializers.Serializer):
-    text = serializers.CharField(help_text="A press-ready paragraph in the language asked.")
+    text = serializers.CharField(
+        help_text=(
+            "A press release in the language asked: a headline, the paragraph and the source line, separated by blank lines."
+        )
+    )
     as_of = serializers.DateField(allow_null=True, help_text="The day the figures in the text are as of.")
     language = serializers.ChoiceField(choices=LANGUAGE_CODES)

@@ -6,7 +6,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from census.models import Campaign
 from census.redis_outage import UNREACHABLE
-from reports import services
+from reports import readcache, services
 from reports.dashboards import store
 
 # acks_late + reject_on_worker_lost come from settings: a job killed mid-way goes
@@ -27,26 +27,28 @@ def drain_recompute_outbox_task():
 def recompute_all_task(campaign_id: int | None = None):
     """The nightly full recompute of a campaign (default: every campaign)."""
     campaigns = Campaign.objects.filter(pk=campaign_id) if campaign_id else Campaign.objects.all()
-    return sum(services.recompute_coverage(campaign=campaign) for campaign in campaigns)
+    done = sum(services.recompute_coverage(campaign=campaign) for campaign in campaigns)
+    readcache.bump_generation()  # cached reads of the old snapshots are not served again
+    return done
 
 
 @shared_task(**COMMON)
 def render_dashboards_task(campaign_id: int, district_ids: list[int] | None = None):
-    """Render the dashboards a recompute of these districts (None: all) changed, then queue their PDF reports."""
+    """Render the dashboards a recompute of these districts (None: all) changed; not their PDF reports.
+
+    A region's PDF costs seconds per language and most figures are replaced by the next save before anyone
+    prints them: it is made when first downloaded, once per set of figures (store.report_pdf).
+    """
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return 0
-    region_ids = store.render_after_recompute(campaign=campaign, district_ids=district_ids)
-    # Run eagerly (the embedded mode) this job is part of the request that saved the count, and a PDF
-    # costs seconds per region and language: there it is made on its first download instead.
-    if region_ids and not render_reports_task.app.conf.task_always_eager:
-        render_reports_task.delay(campaign_id, region_ids)
-    return len(region_ids)
+    return len(store.render_after_recompute(campaign=campaign, district_ids=district_ids))
 
 
 @shared_task(**COMMON)
 def render_reports_task(campaign_id: int, region_ids: list[int]):
-    """Render the PDF reports of these regions as of their latest day, in each language."""
+    """Render the PDF reports of these regions as of their latest day, in each language (on request, e.g. before
+    a briefing; also what messages queued by an earlier release still ask for)."""
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return 0

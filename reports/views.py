@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -23,6 +24,7 @@ from census.formatting import format_date, format_datetime
 from census.importing import parse_typed_date
 from census.models import AuditEntry, Campaign, Role
 from regions.models import COUNTRY_KATO, District, Region, country_name
+from reports import readcache
 from reports.dashboards import store
 from reports.models import RenderedDashboard
 
@@ -60,14 +62,26 @@ def _requested_day(request) -> tuple[datetime.date | None, str]:
 
 
 def _dashboard(request, *, kind: str, kato: str):
-    """The stored page for the request's day and language, with a notice when another day had to be shown."""
+    """The stored page for the request's day and language, with a notice when another day had to be shown.
+
+    Looked up once per read generation (reports/readcache.py): the campaign, the page's snapshot and the stored
+    page change only when the jobs bump it. The same for every reader allowed to see the page, so not scoped.
+    """
+    language = _language()
+    return readcache.lookup(
+        ("dashboard", kind, kato, request.GET.get("as_of") or "", language),
+        lambda: _find_dashboard(request, kind=kind, kato=kato, language=language),
+    )
+
+
+def _find_dashboard(request, *, kind: str, kato: str, language: str):
     campaign = Campaign.objects.current()
     if campaign is None:
         return None, None, ""
     day, notice = _requested_day(request)
-    dashboard = store.dashboard_for(campaign=campaign, kind=kind, kato=kato, as_of=day, language=_language())
+    dashboard = store.dashboard_for(campaign=campaign, kind=kind, kato=kato, as_of=day, language=language)
     if dashboard is None and day is not None:
-        dashboard = store.dashboard_for(campaign=campaign, kind=kind, kato=kato, as_of=None, language=_language())
+        dashboard = store.dashboard_for(campaign=campaign, kind=kind, kato=kato, as_of=None, language=language)
         notice = _("There are no figures for %(day)s: the latest are shown.") % {"day": format_date(day)}
     elif dashboard is not None and day is not None and dashboard.as_of != day:
         notice = _("There are no figures after %(day)s yet: those of %(day)s are shown.") % {"day": format_date(dashboard.as_of)}
@@ -115,6 +129,7 @@ def home(request):
 
 @require_safe
 @login_required
+@readcache.reader_response
 def national_dashboard(request):
     scope = scope_of(request.user)
     if not scope.is_country:
@@ -124,17 +139,21 @@ def national_dashboard(request):
 
 @require_safe
 @login_required
+@readcache.reader_response
 def region_dashboard(request, kato: str):
     scope = scope_of(request.user)
-    region = scope.region_or_404(kato, whole=True)
+    # Per scope (never shared between scopes) and generation: an area in view stays in view until an assignment
+    # changes, and a changed assignment is a new scope. A 404 is not kept.
+    region = readcache.lookup(("region", scope, kato), lambda: scope.region_or_404(kato, whole=True))
     return _page(request, kind=Kind.REGION, kato=kato, title=region.name, scope=scope, current="home")
 
 
 @require_safe
 @login_required
+@readcache.reader_response
 def district_dashboard(request, kato: str):
     scope = scope_of(request.user)
-    district = scope.district_or_404(kato)
+    district = readcache.lookup(("district", scope, kato), lambda: scope.district_or_404(kato))
 
     def audit(campaign, dashboard):
         # The audit trail names people: staff and administrators only, and never in the stored page.
@@ -163,7 +182,7 @@ def _audit_entries(scope, campaign, district, as_of) -> list[dict]:
                 "source": entry.get_source_display(),
                 "date": format_date(entry.date),
                 "changes": audit.changes(entry, in_sentence=True),
-                "reason": entry.reason,
+                "reason": entry.reason_text,
             }
         )
     return rows
@@ -197,21 +216,51 @@ def _public_area(kato: str | None) -> tuple[str, str]:
     return region.kato, region.name
 
 
+# The size the embed snippet suggests: it fits a sidebar, and the widget is made to be read at 300x250.
+EMBED_WIDTH, EMBED_HEIGHT = 320, 400
+
+
+def embed_snippet(url: str, title: str) -> str:
+    """The <iframe> another site pastes to show a widget (escaped here: it is shown as text, then copied)."""
+    return (
+        f'<iframe src="{escape(url)}" width="{EMBED_WIDTH}" height="{EMBED_HEIGHT}" title="{escape(title)}" '
+        f'style="border:0" loading="lazy"></iframe>'
+    )
+
+
 @require_safe
+@readcache.public_response
 def public_page(request, kato: str | None = None):
-    """Census progress for everyone, no login: published aggregates only."""
+    """Census progress for everyone, no login: published aggregates only, and how to embed them elsewhere."""
     area_kato, name = _public_area(kato)
+
+    def embed(_campaign, dashboard):
+        # Built per request, not stored with the page: the snippet needs this site's own address.
+        if dashboard is None:
+            return {}
+        widget_title = _("Census progress: %(area)s") % {"area": name}
+        districts = []
+        if area_kato != COUNTRY_KATO:
+            region_districts = District.objects.filter(region__kato=area_kato)
+            for district in sorted(region_districts, key=lambda d: d.sort_name):
+                url = request.build_absolute_uri(reverse("widget", args=[district.kato]))
+                districts.append({"name": district.name, "url": url})
+        url = request.build_absolute_uri(reverse("widget", args=[area_kato]))
+        return {"embed": {"url": url, "snippet": embed_snippet(url, widget_title), "districts": districts}}
+
     return _page(
         request, kind=Kind.PUBLIC, kato=area_kato, title=_("Census progress: %(area)s") % {"area": name},
-        scope=scope_of(request.user), current="public",
+        scope=scope_of(request.user), current="public", extra=embed,
     )  # fmt: skip
 
 
 @require_safe
 @xframe_options_exempt
 @csp_override(WIDGET_CSP)
+@readcache.public_response
 def widget(request, kato: str):
-    """A small page other sites may embed in an iframe: coverage of a region (or the country) and its parts."""
-    area_kato, name = _public_area(kato)
+    """A small page other sites may embed in an iframe: coverage of the country, a region or a district, and its parts."""
+    district = District.objects.filter(kato=kato).first()
+    area_kato, name = (district.kato, district.name) if district is not None else _public_area(kato)
     _campaign, dashboard, _notice = _dashboard(request, kind=Kind.WIDGET, kato=area_kato)
     return render(request, "reports/widget_page.html", {"title": name, "dashboard": dashboard})

@@ -2,6 +2,8 @@ import contextlib
 import datetime
 import io
 import os
+import threading
+import time
 
 import pytest
 import time_machine
@@ -9,6 +11,7 @@ from celery._state import _set_task_join_will_block
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from reports import readcache
 from reports.services import drain_recompute_outbox
 from tests import factories
 
@@ -33,6 +36,13 @@ def generous_rate_limits(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_read_cache():
+    # Cached reads are keyed by a generation the jobs bump on commit; a test's database is rolled back instead,
+    # so each test starts a generation of its own, as if the jobs had just run, and reads nothing another cached.
+    readcache.bump_generation()
+
+
+@pytest.fixture(autouse=True)
 def celery_in_process(request):
     """Run Celery jobs in-process, as in the embedded mode, unless a test is about the real broker and worker.
 
@@ -52,6 +62,75 @@ def celery_in_process(request):
     # it found; two threads publishing at once (the concurrency tests) can leave it raised, and a later test's
     # EagerResult.get() would then refuse to run. Each test starts with it lowered.
     _set_task_join_will_block(False)
+
+
+class _LiveServerApp:
+    """The live server's application, counting the requests it has not finished answering.
+
+    With `one_at_a_time`, it answers one request at a time: on in-memory SQLite every server thread shares the
+    test's one connection, and two requests at once (a page and its outbox's send) would interleave their
+    transactions on it ("no such savepoint") and leave it locked for the tests after.
+    """
+
+    def __init__(self, app, *, one_at_a_time: bool):
+        self.app = app
+        self.in_flight = 0
+        self.count_lock = threading.Lock()
+        self.turn = threading.Lock() if one_at_a_time else contextlib.nullcontext()
+
+    def __call__(self, environ, start_response):
+        self.turn.__enter__()
+        with self.count_lock:
+            self.in_flight += 1
+        try:
+            result = self.app(environ, start_response)
+        except BaseException:
+            self.finished()
+            raise
+        return _Answer(result, self.finished)
+
+    def finished(self):
+        with self.count_lock:
+            self.in_flight -= 1
+        self.turn.__exit__(None, None, None)
+
+
+class _Answer:
+    """A response whose close() (the server calls it once it has sent the response, or given up) is reported."""
+
+    def __init__(self, result, finished):
+        self.result, self.finished = result, finished
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self):
+        try:
+            if hasattr(self.result, "close"):
+                self.result.close()
+        finally:
+            self.finished()
+
+
+@pytest.fixture(autouse=True)
+def live_server_settled(request):
+    """A browser test's database is emptied only once the live server has answered every request.
+
+    Closing the browser does not stop a request the server is still answering (a save and the jobs it runs
+    in-process, a page being drawn); emptying the tables under it would fail and leave this test's rows to the next.
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    thread = request.getfixturevalue("live_server").thread
+    app = thread.httpd.get_app()
+    if not isinstance(app, _LiveServerApp):
+        app = _LiveServerApp(app, one_at_a_time=bool(thread.connections_override))
+        thread.httpd.set_app(app)
+    yield
+    deadline = time.monotonic() + 60
+    while app.in_flight and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @contextlib.contextmanager

@@ -1,5 +1,7 @@
 """API authentication: `Authorization: Token <key>` for clients, the web session (with CSRF) for people."""
 
+import time
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -7,11 +9,32 @@ from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
 from census import security
-from census.access import hash_key, token_for_key
+from census.access import hash_key, remember_token, token_for_key
 from census.models import ApiToken
 
 # last_used_at is written at most this often per token: a busy client must not turn every read into a write.
 LAST_USED_RESOLUTION_SECONDS = 60
+
+# What the security log keeps of a token's use. A write is logged every time; a read once per this many seconds
+# per token, client address and path in each server process. What a security officer asks of the log ("which
+# token read what, from where, since when") is answered by that; a line per read of a client polling the same
+# answer many times a second would only bury the writes and rejections. Rejections are logged every time.
+TOKEN_READ_LOG_SECONDS = 60
+_READ_LOG_ENTRIES = 4096
+_read_logged: dict[tuple, float] = {}
+
+
+def _worth_logging(token: ApiToken, request, method: str, path: str) -> bool:
+    if method not in permissions.SAFE_METHODS:
+        return True
+    now = time.time()  # the wall clock: a line per minute of it
+    seen = (token.key_hash, security.client_ip(request), path)
+    if _read_logged.get(seen, 0.0) > now:
+        return False
+    if len(_read_logged) >= _READ_LOG_ENTRIES:
+        _read_logged.clear()  # rare: at worst a read is logged again before its minute is up
+    _read_logged[seen] = now + TOKEN_READ_LOG_SECONDS
+    return True
 
 
 class TokenClient:
@@ -57,9 +80,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        security.log_event(
-            "token_used", django_request, user=None, method=request.method, path=request.path, **security.token_details(token)
-        )
+            # The cached row too (update() sends no signal): else every request after a minute would write again.
+            token.last_used_at = now
+            remember_token(token)
+        if _worth_logging(token, django_request, request.method, request.path):
+            security.log_event(
+                "token_used", django_request, user=None, method=request.method, path=request.path, **security.token_details(token)
+            )
         return TokenClient(token), token
 
     @staticmethod
@@ -115,7 +142,23 @@ class ApiRateThrottle(throttling.SimpleRateThrottle):
             self.scope = "api_write"
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        counter = getattr(self.cache, "count_in_window", None)
+        if counter is None or self.rate is None:
+            # A cache without one-round-trip counting (the local-memory one of tests on SQLite): DRF's history.
+            return super().allow_request(request, view)
+        # With Redis: a window starting at the client's first request, counted in one round trip (DRF's sliding
+        # history costs a read and a write of the whole list per request).
+        # A key of its own: DRF's history list under the plain key is of another type.
+        counted = counter(self.get_cache_key(request, view) + ":window", self.duration)
+        if counted is None:
+            return True  # Redis unreachable: allowed, as DRF allows with no history
+        number, self._seconds_left = counted
+        return number <= self.num_requests
+
+    def wait(self):
+        if hasattr(self, "_seconds_left"):
+            return max(self._seconds_left, 1.0)
+        return super().wait()
 
     def get_ident(self, request):
         # DRF's own would believe any X-Forwarded-For a client sends: the anonymous limit would be one header away.

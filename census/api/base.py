@@ -12,14 +12,17 @@ import datetime
 import hashlib
 import io
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -41,6 +44,11 @@ log = logging.getLogger(__name__)
 
 
 # --- Who is asking --------------------------------------------------------------------------------
+
+
+def acting_user(request):
+    """Who a write is audited as: the signed-in person, or None for an API token (the token is recorded instead)."""
+    return None if isinstance(request.auth, ApiToken) else request.user
 
 
 def request_scope(request):
@@ -121,7 +129,21 @@ def exception_handler(exc, context):
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         code = codes if isinstance(codes, str) else "error"
         response.data = error_body(response.status_code, code, getattr(exc, "detail", str(exc)))
+        if isinstance(exc, ImplausibleEntry):
+            response.data.update(errors=exc.errors, checks=exc.checks)
     return response
+
+
+class ImplausibleEntry(exceptions.APIException):
+    """An entry refused by a plausibility check: 400 with the messages by field and each check with its figures."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "implausible"
+
+    def __init__(self, refused):
+        super().__init__(_("The figures fail a plausibility check; send confirm_implausible with a reason if they are right."))
+        self.errors = refused.message_dict
+        self.checks = [check.as_json() for check in refused.checks]
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -229,6 +251,10 @@ class ApiView(ThrottleBeforeRefusal, APIView):
     unscoped = False
     # Set by a view while it builds its answer: the latest change among the data it shows.
     last_modified: datetime.datetime | None = None
+    # Set by a view that keeps its answers (reports/api.py, cached_answer): on a hit, the answer as kept
+    # (content, content_type, etag, last_modified), served as it is; on a miss, what keeps the rendered answer.
+    stored_answer: dict | None = None
+    keep_answer: Callable[[dict], None] | None = None
 
     @property
     def scope(self):
@@ -263,7 +289,12 @@ class ApiView(ThrottleBeforeRefusal, APIView):
             raise ImproperlyConfigured(
                 f"{type(self).__name__} declares no queryset to scope; say unscoped = True if none is needed."
             )
-        self.queryset = self.scope.restrict(queryset)
+        # Built when first used: an answer served from the read cache never uses it, and building the scope's
+        # filters is a good part of such a request's time. Model.objects is a manager, not a query: scoped now.
+        scope = self.scope
+        self.queryset = (
+            SimpleLazyObject(lambda: scope.restrict(queryset)) if isinstance(queryset, QuerySet) else scope.restrict(queryset)
+        )
 
     def query(self, serializer_class) -> dict:
         """The validated query parameters (a 400 naming each bad one otherwise)."""
@@ -282,9 +313,10 @@ class ApiView(ThrottleBeforeRefusal, APIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if not isinstance(response, Response):
+        stored = self.stored_answer
+        if stored is None and not isinstance(response, Response):
             return response
-        if response.status_code >= 400 and isinstance(response.accepted_renderer, CsvRenderer):
+        if isinstance(response, Response) and response.status_code >= 400 and isinstance(response.accepted_renderer, CsvRenderer):
             # Errors are JSON whatever the format asked for.
             response.accepted_renderer = renderers.JSONRenderer()
             response.accepted_media_type = response.accepted_renderer.media_type
@@ -295,14 +327,27 @@ class ApiView(ThrottleBeforeRefusal, APIView):
         patch_cache_control(response, private=True, no_cache=True)
         if self.wants_csv:
             response["Content-Disposition"] = f'attachment; filename="{self.csv_filename()}"'
-        with translation.override(self.requested_language(request)):
-            response.render()
-        response["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
-        last_modified = None
-        if self.last_modified is not None:
-            last_modified = int(self.last_modified.timestamp())
+        if stored is not None:
+            # A kept answer: its bytes, ETag and time as they were rendered, nothing rendered or hashed again.
+            etag, last_modified = stored["etag"], stored["last_modified"]
+        else:
+            with translation.override(self.requested_language(request)):
+                response.render()
+            etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+            last_modified = int(self.last_modified.timestamp()) if self.last_modified is not None else None
+            if self.keep_answer is not None:
+                self.keep_answer(
+                    {
+                        "content": response.content,
+                        "content_type": response["Content-Type"],
+                        "etag": etag,
+                        "last_modified": last_modified,
+                    }
+                )
+        response["ETag"] = etag
+        if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified)
-        return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified, response=response)
+        return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
 
     def csv_filename(self) -> str:
         return "export.csv"

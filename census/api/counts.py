@@ -17,15 +17,17 @@ from census.api.base import (
     ApiListMixin,
     ApiView,
     CsvRenderer,
+    ImplausibleEntry,
     PreconditionFailed,
+    acting_user,
     current_campaign,
     error_responses,
 )
 from census.api.fields import DateRangeQuery, kato_field
 from census.contention import retry_on_contention
-from census.errors import CountConflict
+from census.errors import CountConflict, Implausible
 from census.idempotency import idempotent
-from census.models import REASON_MAX_LENGTH, ApiToken, AuditEntry, DailyCount
+from census.models import REASON_MAX_LENGTH, AuditEntry, DailyCount
 from census.services import MAX_DAILY_VALUE, EntryMode, record_count
 from regions.models import District
 
@@ -80,7 +82,30 @@ class DailyCountWriteSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         max_length=REASON_MAX_LENGTH,
-        help_text="Why, when the entry corrects figures already recorded (required then).",
+        help_text="Why, when the entry corrects figures already recorded or confirms implausible ones (required then).",
+    )
+    confirm_implausible = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "Save figures that fail a plausibility check (the district's total above 110% of its baseline, or one "
+            "day above 50% of it); needs a reason. Without it such an entry is refused with 400 `implausible`."
+        ),
+    )
+
+
+class PlausibilityCheckSerializer(serializers.Serializer):
+    check = serializers.CharField(
+        help_text="total_over_baseline, day_over_baseline (implausible); day_large, day_jump, district_closed (unusual)."
+    )
+    field = serializers.CharField(help_text="online, offline, or confirm_implausible for the district as a whole.")
+    implausible = serializers.BooleanField()
+    message = serializers.CharField(help_text="In the language asked for, with the figures.")
+    figures = serializers.DictField(help_text="The figures the check compared.")
+
+
+class DailyCountWriteAnswerSerializer(DailyCountSerializer):
+    warnings = PlausibilityCheckSerializer(
+        many=True, help_text="Plausibility checks the saved entry failed: unusual figures, or implausible ones confirmed."
     )
 
 
@@ -130,6 +155,14 @@ def parse_if_match(header: str, current: DailyCount | None) -> int:
     return current_version if current_version in versions else versions[0]
 
 
+def expected_version_from(request, model, **day) -> int | None:
+    """The version an `If-Match` header expects of `model`'s record for `day` (campaign, district, date); None when
+    the request carries none. The counts' and the staffing's writes both call it in their own transaction."""
+    if "If-Match" not in request.headers:
+        return None
+    return parse_if_match(request.headers["If-Match"], model.objects.filter(**day).first())
+
+
 def version_etag(version: int) -> str:
     return quote_etag(str(version))
 
@@ -146,7 +179,11 @@ def version_etag(version: int) -> str:
             "Creates (201) or updates (200) the district-day through the same service as the web forms. "
             "`Idempotency-Key` makes a retry return the first response without a second change; "
             "`If-Match` (the record's `version`, or the ETag a previous write returned; `0` for no record yet) "
-            "makes a stale write fail with 412."
+            "makes a stale write fail with 412. "
+            "Figures that fail a plausibility check (the district's total above 110% of its baseline, or one day above "
+            "50% of it) are refused with 400 `implausible`, naming each check and its figures in `checks`, unless "
+            "`confirm_implausible` is sent with a `reason`; unusual figures (a day above 5% of the baseline, above 4× "
+            "the previous week's average, a closed district) are saved and listed in the answer's `warnings`."
         ),
         request=DailyCountWriteSerializer,
         parameters=[
@@ -156,8 +193,8 @@ def version_etag(version: int) -> str:
             OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The version the write is based on."),
         ],
         responses={
-            (200, "application/json"): DailyCountSerializer,
-            (201, "application/json"): DailyCountSerializer,
+            (200, "application/json"): DailyCountWriteAnswerSerializer,
+            (201, "application/json"): DailyCountWriteAnswerSerializer,
             **error_responses(400, 401, 403, 404, 412, 422, 429, 503),
         },
     ),
@@ -218,10 +255,9 @@ class DailyCountViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, viewsets.G
         # The answer is read in the write's own transaction, while the district is still locked: read
         # after commit, it could show another writer's value, version and ETag as this write's.
         with transaction.atomic():
-            expected_version = None
-            if "If-Match" in request.headers:
-                current = DailyCount.objects.filter(campaign=campaign, district=district, date=values["date"]).first()
-                expected_version = parse_if_match(request.headers["If-Match"], current)
+            expected_version = expected_version_from(
+                request, DailyCount, campaign=campaign, district=district, date=values["date"]
+            )
             try:
                 result = record_count(
                     campaign=campaign,
@@ -231,10 +267,13 @@ class DailyCountViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, viewsets.G
                     offline=values["offline"],
                     mode=values["mode"],
                     reason=values["reason"],
-                    user=request.user if not isinstance(request.auth, ApiToken) else None,
+                    user=acting_user(request),
                     source=AuditEntry.Source.API,
                     expected_version=expected_version,
+                    confirm_implausible=values["confirm_implausible"],
                 )
+            except Implausible as refused:
+                raise ImplausibleEntry(refused) from refused
             except CountConflict as conflict:
                 raise PreconditionFailed(
                     _("The record was changed by someone else (it is now at version %(version)s); read it again.")
@@ -244,6 +283,7 @@ class DailyCountViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, viewsets.G
                 DailyCount.objects.filter(pk=result.count.pk), campaign=campaign, date_from=result.count.date
             ).get()
             answer = DailyCountSerializer(row).data
+            answer["warnings"] = [check.as_json() for check in result.warnings]
         return Response(
             answer,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,

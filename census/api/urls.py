@@ -4,19 +4,24 @@ from django.conf import settings
 from django.urls import include, path, re_path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import permissions
 from rest_framework.routers import SimpleRouter
 
 from census.api.areas import DistrictViewSet, RegionViewSet
 from census.api.base import NotFoundView
+from census.api.batch import DailyCountBatchView
 from census.api.counts import DailyCountViewSet
+from census.api.docs import ApiDocsView
+from census.api.staffing import DailyStaffingViewSet, StaffingPlanViewSet
 from reports.api import BriefingView, CoverageSeriesView, CoverageView, HighlightsView
 
 router = SimpleRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("districts", DistrictViewSet, basename="district")
 router.register("daily-counts", DailyCountViewSet, basename="daily-count")
+router.register("daily-staffing", DailyStaffingViewSet, basename="daily-staffing")
+router.register("staffing-plans", StaffingPlanViewSet, basename="staffing-plan")
 
 # Swagger UI sets style attributes on the elements it draws and ships a few inline styles of its own;
 # scripts stay as strict as everywhere else ('self' only: the split view serves its set-up script as a file).
@@ -24,6 +29,7 @@ router.register("daily-counts", DailyCountViewSet, basename="daily-count")
 DOCS_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
 
 v1 = [
+    path("daily-counts/batch/", DailyCountBatchView.as_view(), name="daily-count-batch"),
     *router.urls,
     path("coverage/", CoverageView.as_view(), name="coverage"),
     path("coverage/series/", CoverageSeriesView.as_view(), name="coverage-series"),
@@ -36,9 +42,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[permissions.AllowAny]), name="api-schema"),
     path(
         "docs/",
-        csp_override(DOCS_CSP)(
-            SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[permissions.AllowAny])
-        ),
+        csp_override(DOCS_CSP)(ApiDocsView.as_view(url_name="api-schema", permission_classes=[permissions.AllowAny])),
         name="api-docs",
     ),
     re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),

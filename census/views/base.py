@@ -82,10 +82,28 @@ def totals_before(campaign, district, day: datetime.date) -> tuple[int, int]:
     return (row["online"], row["offline"]) if row else (0, 0)
 
 
-def conflict_message(current, *, shown: tuple[int, int] | None, mode: str) -> str:
+def actor(current: DailyCount, viewer=None) -> str:
+    """Who made the row's latest change, as the conflict message names them: a person, or the way it came in."""
+    if current.updated_by is not None:
+        if viewer is not None and current.updated_by.pk == viewer.pk:
+            return _("You (in another tab or window)")
+        return current.updated_by.get_username()
+    # No person: an API token, a file imported from the command line, the demo. The audit trail says which.
+    latest = AuditEntry.objects.filter(subject=AuditEntry.Subject.COUNT, object_id=current.pk).order_by("-id").first()
+    if latest is None:
+        return _("someone else")
+    return {
+        AuditEntry.Source.API: _("An API client"),
+        AuditEntry.Source.IMPORT: _("A file import"),
+        AuditEntry.Source.COMMAND: _("A management command"),
+        AuditEntry.Source.ADMIN: _("The admin"),
+    }.get(latest.source, _("someone else"))
+
+
+def conflict_message(current, *, shown: tuple[int, int] | None, mode: str, viewer=None) -> str:
     if current is None:
         return _("This day's figures changed while you were editing. Check them and save again.")
-    who = current.updated_by.get_username() if current.updated_by else _("someone else")
+    who = actor(current, viewer)
     online, offline = shown if shown is not None else (current.online, current.offline)
     template = (
         _(
@@ -104,3 +122,12 @@ def conflict_message(current, *, shown: tuple[int, int] | None, mode: str) -> st
         "online": format_number(online),
         "offline": format_number(offline),
     }
+
+
+def focus_first_error(form) -> str | None:
+    """Put the cursor in the first field with an error (autofocus), so that its message is read out with it; its name."""
+    for name, field in form.fields.items():
+        if name in form.errors and not field.widget.is_hidden:
+            field.widget.attrs["autofocus"] = True
+            return name
+    return None

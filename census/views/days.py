@@ -1,6 +1,7 @@
 """One district's day: the entry form, the days beside it, a conflicting save shown with what was typed."""
 
 import datetime
+import json
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -9,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from census.access import Scope
 from census.calendar import CampaignCalendar
-from census.errors import CountConflict, Rejected, WriteContended
+from census.errors import CountConflict, Implausible, Rejected, WriteContended
 from census.formatting import format_date
-from census.forms import DayForm, DistrictEntryForm
+from census.forms import MODE_CHOICES, DayForm, DistrictEntryForm
 from census.models import Campaign, DailyCount
 from census.services import EntryMode, record_count
 from census.views.base import (
@@ -19,6 +20,7 @@ from census.views.base import (
     conflict_message,
     current_statuses,
     day_and_mode,
+    focus_first_error,
     open_channels,
     page_url,
     staff_page,
@@ -50,6 +52,7 @@ def district_day(request, kato: str, *, scope: Scope, campaign: Campaign):
     district = scope.district_or_404(kato)
     calendar = CampaignCalendar.load(campaign)
     status = 200
+    needs_confirmation = False
     if request.method == "POST":
         form = DistrictEntryForm(request.POST)
         if form.is_valid():
@@ -66,8 +69,10 @@ def district_day(request, kato: str, *, scope: Scope, campaign: Campaign):
                     user=request.user,
                     source=FORM,
                     expected_version=data["version"],
+                    confirm_implausible=data["confirm_implausible"],
                 )
             except Rejected as exc:
+                needs_confirmation = isinstance(exc, Implausible) or data["confirm_implausible"]
                 for field, errors in exc.message_dict.items():
                     for error in errors:
                         form.add_error(field if field in form.fields else None, error)
@@ -85,6 +90,8 @@ def district_day(request, kato: str, *, scope: Scope, campaign: Campaign):
                     )
                 else:
                     messages.info(request, _("Nothing changed: these figures were already recorded."))
+                for check in result.warnings:
+                    messages.warning(request, check.message)
                 return redirect(page_url("entry:district", district.kato, date=data["date"].isoformat(), mode=data["mode"]))
         day = form.cleaned_data.get("date") or day_and_mode(request, calendar, district.region)[0]
         mode = form.cleaned_data.get("mode") or EntryMode.DAILY
@@ -98,6 +105,8 @@ def district_day(request, kato: str, *, scope: Scope, campaign: Campaign):
         form = None
 
     days, before = _district_days(campaign, district, day)
+    # The days before the one shown: the day itself is in the form.
+    earlier = [item for item in days if item["count"].date < day]
     row = next((d["count"] for d in days if d["count"].date == day), None)
     if form is None:
         if row is None:
@@ -121,7 +130,19 @@ def district_day(request, kato: str, *, scope: Scope, campaign: Campaign):
             "day_form": DayForm(initial={"date": day, "mode": mode}, auto_id="pick_%s"),
             "row": row,
             "before": before,
-            "days_beside": list(reversed(days[-(DAYS_BESIDE + 1) :])),
+            "days_beside": list(reversed(earlier[-DAYS_BESIDE:])),
+            # Every recorded day's version: offline, the page switches days in place and enters against these.
+            "versions": json.dumps(
+                {
+                    date.isoformat(): version
+                    for date, version in DailyCount.objects.filter(campaign=campaign, district=district).values_list(
+                        "date", "version"
+                    )
+                }
+            ),
+            "needs_confirmation": needs_confirmation,
+            "form_focus": focus_first_error(form) if form.errors else None,
+            "mode_label": dict(MODE_CHOICES)[mode],
             "open_channels": open_channels(calendar, day, district.region),
             "status": current_statuses(campaign, [district], timezone.localdate()).get(district.pk),
             "grid_url": page_url("entry:grid", district.region.kato, date=day.isoformat(), mode=mode),
@@ -147,5 +168,5 @@ def _conflicted_form(request, current, campaign, district, data) -> DistrictEntr
     posted["version"] = str(current.version if current else 0)
     form = DistrictEntryForm(posted)
     form.is_valid()
-    form.add_error(None, conflict_message(current, shown=shown, mode=data["mode"]))
+    form.add_error(None, conflict_message(current, shown=shown, mode=data["mode"], viewer=request.user))
     return form

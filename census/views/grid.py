@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from census.access import Scope
 from census.calendar import CampaignCalendar
 from census.errors import WriteContended
-from census.formatting import format_date
+from census.formatting import format_date, format_number
 from census.forms import DayForm, GridForm
 from census.models import Campaign, DailyCount
 from census.services import LONGEST_FIGURE, CountRow, EntryMode, import_counts
@@ -31,12 +32,13 @@ class GridCells:
 
     Each district's cells are named after its KATO code: "<kato>-online" and "<kato>-offline" (the figures typed),
     "<kato>-online-was" and "<kato>-offline-was" (the figures the page showed, to tell a change from an untouched
-    cell) and "<kato>-version" (the version the page was drawn from, for the conflict check). Reading fills the
+    cell), "<kato>-version" (the version the page was drawn from, for the conflict check) and "<kato>-confirm"
+    (the row's figures confirmed past a plausibility check, a box shown once they were refused). Reading fills the
     rows with what was typed, so that a refused save shows the page as the person left it, and gives the rows to
     save: those changed or newly filled, numbered by their place in the grid.
     """
 
-    FIELDS = ("online", "offline", "online-was", "offline-was", "version")
+    FIELDS = ("online", "offline", "online-was", "offline-was", "version", "confirm")
 
     def __init__(self, data):
         self.data = data
@@ -67,6 +69,9 @@ class GridCells:
                 row["version"] = int(self.data.get(self.name(district, "version"), "0"))
             except ValueError:
                 row["version"] = 0
+            row["confirm"] = bool(self.data.get(self.name(district, "confirm")))
+            # A ticked box stays on the page if the save is refused for another row's sake.
+            row["needs_confirmation"] = row["confirm"]
             untouched = (row["online"], row["offline"]) == (row["was_online"], row["was_offline"])
             nothing_entered = not row["online"] and not row["offline"] and row["version"] == 0
             if untouched or nothing_entered:
@@ -80,6 +85,7 @@ class GridCells:
                     online=row["online"],
                     offline=row["offline"],
                     expected_version=row["version"],
+                    confirm_implausible=row["confirm"],
                 )
             )
         return batch
@@ -119,6 +125,8 @@ def _grid_rows(campaign, districts, day: datetime.date, mode: str) -> list[dict]
                 "previous": before,
                 "errors": {},
                 "row_errors": [],
+                "confirm": False,
+                "needs_confirmation": False,
             }
         )
     return rows
@@ -148,6 +156,8 @@ def _grid_totals(rows: list[dict]) -> dict:
 def grid(request, kato: str, *, scope: Scope, campaign: Campaign):
     """Every district of a region (those in scope) for one day: one form, saved all or nothing."""
     region = scope.region_or_404(kato)
+    # KATO order, not by name: the rows stay in the same places whichever language staff switch to, in the
+    # classifier's order, which the admin's lists use too (NamedArea.Meta.ordering).
     districts = list(scope.districts(region.districts.all()).order_by("kato"))
     calendar = CampaignCalendar.load(campaign)
     status = 200
@@ -181,14 +191,26 @@ def grid(request, kato: str, *, scope: Scope, campaign: Campaign):
                 saved = summary.created + summary.changed
                 messages.success(
                     request,
-                    _("Saved %(day)s: %(saved)s of %(sent)s districts changed.")
-                    % {"day": format_date(day), "saved": saved, "sent": len(batch)},
+                    # The count of districts sent decides the plural: "1 of 1 district", "2 of 3 districts".
+                    ngettext(
+                        "Saved %(day)s: %(saved)s of %(sent)s district changed.",
+                        "Saved %(day)s: %(saved)s of %(sent)s districts changed.",
+                        len(batch),
+                    )
+                    % {"day": format_date(day), "saved": format_number(saved), "sent": format_number(len(batch))},
                 )
+                for outcome in summary.warned:
+                    for check in outcome.warnings:
+                        messages.warning(request, f"{outcome.row.district.name}: {check.message}")
                 return redirect(page_url("entry:grid", region.kato, date=day.isoformat(), mode=mode))
-            status, reason_error = _mark_grid_errors(rows, summary, campaign, day, mode)
+            status, reason_error = _mark_grid_errors(rows, summary, campaign, day, mode, viewer=request.user)
             messages.error(
                 request,
-                _("Nothing was saved: %(count)s districts need attention. Everything you typed is kept below.")
+                ngettext(
+                    "Nothing was saved: %(count)s district needs attention. Everything you typed is kept below.",
+                    "Nothing was saved: %(count)s districts need attention. Everything you typed is kept below.",
+                    len(summary.failed),
+                )
                 % {"count": len(summary.failed)},
             )
     else:
@@ -201,13 +223,18 @@ def grid(request, kato: str, *, scope: Scope, campaign: Campaign):
 
     GridCells.name_cells(rows)
     totals = _grid_totals(rows)
-    # The page opens ready to type: in the first cell, or in the first one that needs fixing.
+    # The page opens ready to type: in the first cell, or where the first thing to fix is (a cell, the missing
+    # reason, a row's conflict), which its message describes.
     failed = [(row, field) for row in rows for field in ("online", "offline") if field in row["errors"]]
-    failed += [(row, "online") for row in rows if row["row_errors"]]
-    if failed:
-        failed[0][0]["autofocus"] = failed[0][1]
-    elif rows:
-        rows[0]["autofocus"] = "online"
+    if not failed and reason_error:
+        described_by = f"{form['reason'].auto_id}_helptext grid-reason-error"
+        form.fields["reason"].widget.attrs.update({"autofocus": True, "aria-describedby": described_by})
+    else:
+        failed += [(row, "online") for row in rows if row["row_errors"]]
+        if failed:
+            failed[0][0]["autofocus"] = failed[0][1]
+        elif rows:
+            rows[0]["autofocus"] = "online"
     return render(
         request,
         "census/grid.html",
@@ -236,7 +263,7 @@ def grid(request, kato: str, *, scope: Scope, campaign: Campaign):
     )
 
 
-def _mark_grid_errors(rows, summary, campaign, day, mode) -> tuple[int, str | None]:
+def _mark_grid_errors(rows, summary, campaign, day, mode, *, viewer=None) -> tuple[int, str | None]:
     """Put each failed row's messages on its cells; a conflicted row takes the current version and values."""
     by_line = {outcome.row.line: outcome for outcome in summary.failed}
     status, reason_error = 400, None
@@ -256,8 +283,9 @@ def _mark_grid_errors(rows, summary, campaign, day, mode) -> tuple[int, str | No
                 # Saving again now overwrites on purpose: the grid carries the version just shown.
                 row["version"] = current.version
                 row["was_online"], row["was_offline"] = str(shown[0]), str(shown[1])
-            row["row_errors"].append(conflict_message(current, shown=shown, mode=mode))
+            row["row_errors"].append(conflict_message(current, shown=shown, mode=mode, viewer=viewer))
             continue
+        row["needs_confirmation"] = outcome.implausible or row["confirm"]
         for field, errors in (outcome.errors or {}).items():
             if field in ("online", "offline"):
                 row["errors"][field] = errors

@@ -12,7 +12,7 @@ from census.errors import Rejected
 from census.forms import StatusForm
 from census.models import AuditEntry, Campaign, DistrictStatus
 from census.services import set_status
-from census.views.base import FORM, current_statuses, staff_page
+from census.views.base import FORM, current_statuses, focus_first_error, staff_page
 
 HISTORY_PAGE_SIZE = 50
 
@@ -53,6 +53,7 @@ def district_status(request, kato: str, *, scope: Scope, campaign: Campaign):
                 messages.success(request, _("Status of %(district)s saved.") % {"district": district.name})
                 return redirect("entry:status", district.kato)
         status = 400
+        focus_first_error(form)
     else:
         current = current_statuses(campaign, [district], timezone.localdate()).get(district.pk)
         form = StatusForm(initial={"date": timezone.localdate(), "status": current.status if current else None})

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 from census.access import Scope
 from census.errors import WriteContended
 from census.forms import ImportForm
-from census.importing import FileRejected, Limits, check_size, outcome_errors, read_counts
+from census.importing import FileRejected, Limits, check_size, outcome_errors, read_counts, sample_file
 from census.models import Campaign, PendingImport
 from census.services import import_counts
-from census.views.base import staff_page
+from census.views.base import focus_first_error, staff_page
 from regions.models import District
 
 IMPORT_SESSION_KEY = "census_import"
@@ -27,7 +27,7 @@ def _read_upload(raw: bytes, filename: str, scope: Scope):
     )
 
 
-def _run_import(request, *, scope, campaign, raw, filename, mode, reason, dry_run):
+def _run_import(request, *, scope, campaign, raw, filename, mode, reason, dry_run, confirm=False):
     read = _read_upload(raw, filename, scope)
     summary = import_counts(
         campaign=campaign,
@@ -37,6 +37,7 @@ def _run_import(request, *, scope, campaign, raw, filename, mode, reason, dry_ru
         reason=reason,
         dry_run=dry_run,
         rejected_elsewhere=bool(read.errors),
+        confirm_implausible=confirm,
     )
     return read, summary
 
@@ -49,6 +50,7 @@ def _preview_context(read, summary, **extra) -> dict:
         "errors": outcome_errors(read, summary),
         "shown": shown[:1000],
         "more_shown": max(len(shown) - 1000, 0),
+        "needs_confirmation": any(outcome.implausible for outcome in summary.failed),
         **extra,
     }
 
@@ -57,8 +59,12 @@ def _preview_context(read, summary, **extra) -> dict:
 def import_file(request, *, scope: Scope, campaign: Campaign):
     """Upload a spreadsheet: it is read and checked in full, nothing is written, and the preview says what would happen."""
     limits = Limits.from_settings()
+    example = scope.districts().order_by("kato").first()
+    # The example's days are ones on which every channel is open, so both of its figures would be accepted.
+    every_channel_open = max((phase.starts_on for phase in campaign.phases.all()), default=campaign.starts_on)
+    page = {"limits": limits, "campaign": campaign, "sample": example and sample_file(example, every_channel_open)}
     if request.method != "POST":
-        return render(request, "census/import.html", {"form": ImportForm(), "limits": limits, "campaign": campaign})
+        return render(request, "census/import.html", {"form": ImportForm(), **page})
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -69,7 +75,7 @@ def import_file(request, *, scope: Scope, campaign: Campaign):
             raw = upload.read()
             read, summary = _run_import(
                 request, scope=scope, campaign=campaign, raw=raw, filename=upload.name,
-                mode=data["mode"], reason=data["reason"], dry_run=True,
+                mode=data["mode"], reason=data["reason"], dry_run=True, confirm=data["confirm_implausible"],
             )  # fmt: skip
         except FileRejected as exc:
             form.add_error("file", exc.message)
@@ -85,18 +91,29 @@ def import_file(request, *, scope: Scope, campaign: Campaign):
             return render(
                 request,
                 "census/import_preview.html",
-                _preview_context(read, summary, token=token, filename=upload.name, mode=data["mode"], campaign=campaign),
+                _preview_context(
+                    read,
+                    summary,
+                    token=token,
+                    filename=upload.name,
+                    mode=data["mode"],
+                    campaign=campaign,
+                    confirm=data["confirm_implausible"],
+                ),  # fmt: skip
             )
-    return render(request, "census/import.html", {"form": form, "limits": limits, "campaign": campaign}, status=400)
+    focus_first_error(form)
+    return render(request, "census/import.html", {"form": form, **page}, status=400)
 
 
-def _preview_again(request, *, scope, campaign, token, stored, status):
+def _preview_again(request, *, scope, campaign, token, stored, status, confirm):
     """The preview of a kept file, checked afresh, for an apply that wrote nothing and can be pressed again."""
     read, summary = _run_import(
         request, scope=scope, campaign=campaign, raw=bytes(stored.content), filename=stored.filename,
-        mode=stored.mode, reason=stored.reason, dry_run=True,
+        mode=stored.mode, reason=stored.reason, dry_run=True, confirm=confirm,
     )  # fmt: skip
-    context = _preview_context(read, summary, token=token, filename=stored.filename, mode=stored.mode, campaign=campaign)
+    context = _preview_context(
+        read, summary, token=token, filename=stored.filename, mode=stored.mode, campaign=campaign, confirm=confirm
+    )
     return render(request, "census/import_preview.html", context, status=status)
 
 
@@ -105,6 +122,8 @@ def _preview_again(request, *, scope, campaign, token, stored, status):
 def import_apply(request, *, scope: Scope, campaign: Campaign):
     """Apply a previewed file: read again and written all or nothing; what changed since the preview is checked again."""
     token = request.POST.get("token", "")
+    # Ticked on the upload form and carried by the preview's "Apply": the same file, confirmed the same way.
+    confirm = request.POST.get("confirm_implausible") == "on"
     PendingImport.objects.expired().delete()
     stored = None
     if token and token == request.session.get(IMPORT_SESSION_KEY):
@@ -115,7 +134,7 @@ def import_apply(request, *, scope: Scope, campaign: Campaign):
     try:
         read, summary = _run_import(
             request, scope=scope, campaign=campaign, raw=bytes(stored.content), filename=stored.filename,
-            mode=stored.mode, reason=stored.reason, dry_run=False,
+            mode=stored.mode, reason=stored.reason, dry_run=False, confirm=confirm,
         )  # fmt: skip
     except FileRejected as exc:
         messages.error(request, exc.message)
@@ -124,7 +143,7 @@ def import_apply(request, *, scope: Scope, campaign: Campaign):
         # Retried already and still losing to other saves of the same districts: the file stays
         # kept under its token, and the preview comes back with "Apply" to press again.
         messages.error(request, exc.message)
-        return _preview_again(request, scope=scope, campaign=campaign, token=token, stored=stored, status=503)
+        return _preview_again(request, scope=scope, campaign=campaign, token=token, stored=stored, status=503, confirm=confirm)
     except (OperationalError, InterfaceError):
         # The database went away mid-import (a restart, a cut connection): its one transaction was
         # rolled back. The file is still kept under its token, so the preview is shown again
@@ -135,13 +154,15 @@ def import_apply(request, *, scope: Scope, campaign: Campaign):
             _("The connection to the database was lost while importing %(filename)s: nothing was saved. Apply it again.")
             % {"filename": stored.filename},
         )
-        return _preview_again(request, scope=scope, campaign=campaign, token=token, stored=stored, status=503)
+        return _preview_again(request, scope=scope, campaign=campaign, token=token, stored=stored, status=503, confirm=confirm)
     if not summary.applied:
         messages.error(request, _("Nothing was written: the file has problems (listed below)."))
         return render(
             request,
             "census/import_preview.html",
-            _preview_context(read, summary, token=token, filename=stored.filename, mode=stored.mode, campaign=campaign),
+            _preview_context(
+                read, summary, token=token, filename=stored.filename, mode=stored.mode, campaign=campaign, confirm=confirm
+            ),
             status=400,
         )
     stored.delete()

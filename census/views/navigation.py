@@ -6,11 +6,12 @@ from census.access import scope_of
 
 
 def entry_navigation(request):
-    """Template context: whether the entry pages belong in this person's menu."""
+    """Template context: whether the entry pages, and the device sync health page, belong in this person's menu."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"can_enter_counts": False}
-    return {"can_enter_counts": scope_of(user).can_write}
+        return {"can_enter_counts": False, "reads_device_syncs": False}
+    scope = scope_of(user)
+    return {"can_enter_counts": scope.can_write, "reads_device_syncs": scope.reads_device_syncs}
 
 
 def start(request):

@@ -14,19 +14,26 @@ from regions.models import District
 
 @staff_page
 def home(request, *, scope: Scope, campaign: Campaign):
+    """Today's reports in scope; once the campaign is over, its last day's, under a banner saying when it ended."""
     today = timezone.localdate()
+    regions = list(scope.regions().order_by("kato"))
+    calendar = CampaignCalendar.load(campaign)
+    # The last day of any phase in the person's regions (an extension may be one region's).
+    last_day = max([calendar.phase_end(None), *(calendar.phase_end(region) for region in regions)])
+    ended_on = last_day if today > last_day else None
+    day = ended_on or today
     districts = list(scope.districts(District.objects.select_related("region")).order_by("region__kato", "kato"))
     reported = set(
-        DailyCount.objects.filter(campaign=campaign, date=today, district__in=districts).values_list("district_id", flat=True)
+        DailyCount.objects.filter(campaign=campaign, date=day, district__in=districts).values_list("district_id", flat=True)
     )
-    statuses = current_statuses(campaign, districts, today)
-    regions = list(scope.regions().order_by("kato"))
+    statuses = current_statuses(campaign, districts, day)
     return render(
         request,
         "census/home.html",
         {
             "campaign": campaign,
-            "today": today,
+            "today": day,
+            "ended_on": ended_on,
             "regions": regions,
             "rows": [{"district": d, "reported": d.pk in reported, "status": statuses.get(d.pk)} for d in districts],
         },

@@ -7,21 +7,33 @@ counts; reports.dashboards.store renders and stores it.
 import datetime
 import logging
 
+from django.conf import settings
 from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from census.calendar import CampaignCalendar
-from census.formatting import format_date, format_number, format_whole_percent
+from census.formatting import format_date, format_number, format_percent, format_whole_percent
 from census.models import DistrictStatus
-from regions.boundaries import tile_positions
-from regions.models import COUNTRY_KATO, District, PopulationBaseline, Region
-from reports import charts, maps
+from regions.boundaries import country_tile_positions, tile_positions
+from regions.models import COUNTRY_KATO, District, PopulationBaseline, Region, name_sort_key
+from reports import charts, coverage, maps
 from reports.briefing import briefing_text
-from reports.dashboards.areas import Area, PublicArea, leaders_and_laggards, page_url, ranked
+from reports.dashboards.areas import (
+    Area,
+    PublicArea,
+    flag_groups,
+    leaders_and_laggards,
+    lowest_coverage,
+    page_url,
+    ranked,
+)
+from reports.dashboards.staffing import staffing_card
 from reports.dashboards.timeline import Timeline, coverage_chart, daily_chart, phase_states
 from reports.models import CoverageSnapshot, RenderedDashboard
 from reports.publication import is_published
+from reports.services import reporting_regions
 
 log = logging.getLogger(__name__)
 
@@ -60,35 +72,106 @@ def _date_range(campaign, kato) -> tuple[datetime.date | None, datetime.date | N
     return bounds["first"], bounds["last"]
 
 
-def _tiles(region: Region, districts: list[District], areas: dict[int, Area]) -> tuple[str, str]:
+def _tile(area: Area, col: int, row: int, *, not_reporting: bool = False) -> maps.Tile:
+    """An area's square on a tile map: amber with a check mark when over its baseline under review."""
+    text = area.coverage_text
+    if not_reporting and not area.under_review:
+        text = _("not reporting")
+    return maps.Tile(
+        kato=area.kato,
+        name=area.name,
+        label=maps.short_name(area.name),
+        url=area.url,
+        coverage=float(area.snapshot.coverage_pct) if area.snapshot and area.snapshot.coverage_pct is not None else None,
+        coverage_text=text,
+        col=col,
+        row=row,
+        review=area.under_review,
+        note=_("check") if area.under_review else "",
+    )
+
+
+def _legend() -> list[tuple[str, str]]:
+    return [*maps.legend_buckets(format_whole_percent), (_("over 100%, under review"), maps.REVIEW[0])]
+
+
+def _tiles(region: Region, districts: list[District], areas: dict[int, Area]) -> dict:
     """The tile map SVG and, when boundaries were imported, the Leaflet GeoJSON and the boundary SVG."""
     positions = tile_positions(region, districts)
     tiles = []
     shapes = []
     for district in districts:
-        area = areas[district.pk]
-        col, row = positions[district.pk]
-        tile = maps.Tile(
-            kato=district.kato,
-            name=district.name,
-            label=maps.short_name(district.name),
-            url=area.url,
-            coverage=float(area.snapshot.coverage_pct) if area.snapshot and area.snapshot.coverage_pct is not None else None,
-            coverage_text=area.coverage_text,
-            col=col,
-            row=row,
-        )
+        tile = _tile(areas[district.pk], *positions[district.pk])
         tiles.append(tile)
         if district.boundary:
             shapes.append(maps.Shape(tile=tile, geometry=district.boundary))
     title = _("Coverage by district, %(region)s") % {"region": region.name}
     return {
-        "tiles": maps.tile_map_svg(tiles, title=title),
-        "boundaries": maps.boundary_svg(shapes, title=title) if shapes else "",
+        "tiles": maps.tile_map_svg(tiles, title=title, described_by="map-summary"),
+        "boundaries": maps.boundary_svg(shapes, title=title, described_by="map-summary") if shapes else "",
+        "summary": _map_summary(tiles),
         "geojson": maps.leaflet_geojson(shapes) if shapes else "",
-        "legend": maps.legend_buckets(format_whole_percent),
+        "legend": _legend(),
         "title": title,
+        "note": _("The same figures are in the table of districts below."),
+        "list_label": _("Districts by coverage, highest first"),
     }
+
+
+def _region_tiles(regions: list[Region], areas: dict[int, Area], reporting: set[int]) -> dict:
+    """The country's tile map: one square per region, those not reporting grey and marked so."""
+    positions = country_tile_positions(regions)
+    tiles = [_tile(areas[r.pk], *positions[r.pk], not_reporting=r.pk not in reporting) for r in regions]
+    title = _("Coverage by region")
+    return {
+        "tiles": maps.tile_map_svg(tiles, title=title),
+        "boundaries": "",
+        "geojson": "",
+        "legend": [*_legend(), (_("not reporting"), maps.NO_DATA[0])],
+        "title": title,
+        "note": _("Grey regions do not report yet. The figures of the others are in the table of regions below."),
+        "list_label": _("Regions by coverage, highest first"),
+    }
+
+
+def national_reporting(reporting: int, of: int) -> dict:
+    """How many regions the national figure covers, and whether it is shown (see CENSUS_WITHHOLD_PARTIAL_NATIONAL_FIGURE)."""
+    complete = reporting == of
+    return {
+        "reporting": reporting,
+        "of": of,
+        "complete": complete,
+        "withheld": not complete and settings.CENSUS_WITHHOLD_PARTIAL_NATIONAL_FIGURE,
+        "text": ngettext("%(reporting)s of %(of)s region reporting", "%(reporting)s of %(of)s regions reporting", of)
+        % {"reporting": format_number(reporting), "of": format_number(of)},
+    }
+
+
+def _map_summary(tiles: list[maps.Tile]) -> str:
+    """What the map shows, in words: the districts with the lowest and the highest coverage, and any without figures."""
+    counted = sorted((t for t in tiles if t.coverage is not None), key=lambda t: t.coverage)
+    sentences = []
+    if len(counted) > 1:
+        sentences.append(
+            _("Lowest coverage: %(low_name)s, %(low)s; highest: %(high_name)s, %(high)s.")
+            % {
+                "low": counted[0].coverage_text,
+                "low_name": counted[0].label,
+                "high": counted[-1].coverage_text,
+                "high_name": counted[-1].label,
+            }
+        )
+    elif counted:
+        sentences.append(
+            _("Coverage in %(name)s: %(percent)s.") % {"name": counted[0].label, "percent": counted[0].coverage_text}
+        )
+    missing = len(tiles) - len(counted)
+    if missing:
+        sentences.append(
+            _("Districts without figures: %(missing)s of %(count)s.")
+            % {"missing": format_number(missing), "count": format_number(len(tiles))}
+        )
+    return " ".join(sentences)
 
 
 def _overview(campaign, calendar, *, kind, area: Area, rows: list[Area], series_rows: list, phases, date_nav: dict) -> dict:
@@ -103,8 +186,10 @@ def _overview(campaign, calendar, *, kind, area: Area, rows: list[Area], series_
         "rows": rows,
         "leaders": leaders,
         "laggards": laggards,
+        "lowest": lowest_coverage(rows),
         "flagged": [a for a in rows if a.flags],
-        "at_risk": [a for a in rows if a.outlook in ("at_risk", "off_track")],
+        "flag_groups": flag_groups(rows),
+        "at_risk": [a for a in rows if a.needs_action],
         "phases": phases,
         "chart": coverage_chart(
             series_rows, timeline, title=_("Cumulative coverage, %(area)s") % {"area": area.name}, label_id="chart-coverage"
@@ -132,7 +217,9 @@ def region_context(campaign, region: Region, as_of: datetime.date) -> dict:
             campaign,
             calendar,
             kind=Kind.REGION,
-            area=Area(series_rows[-1] if series_rows else None, place=region, as_of=as_of),
+            area=Area(
+                series_rows[-1] if series_rows else None, place=region, as_of=as_of, previous=_day_before(series_rows, as_of)
+            ),
             rows=ranked(list(areas.values())),
             series_rows=series_rows,
             phases=phase_states(campaign, region, as_of),
@@ -142,26 +229,48 @@ def region_context(campaign, region: Region, as_of: datetime.date) -> dict:
         "deadline": calendar.deadline(region, known_on=as_of),
         "map": _tiles(region, districts, areas),
         "pdf_url": page_url("dashboard_region_pdf", region.kato, as_of),
+        "staffing": staffing_card(campaign, calendar, area_kato=region.kato, region=region, districts=districts, as_of=as_of),
     }
 
 
+def _day_before(series_rows: list, as_of) -> CoverageSnapshot | None:
+    """The row of the day before `as_of` in an area's rows (date order), for the change since then."""
+    if len(series_rows) >= 2 and series_rows[-1].date == as_of and series_rows[-2].date == as_of - datetime.timedelta(days=1):
+        return series_rows[-2]
+    return None
+
+
 def _split(area: Area):
-    """The online / door-to-door split of everyone counted, as a bar with its figures."""
-    if area.snapshot is None or not area.snapshot.total:
+    """Online, door-to-door and not yet counted, each as a share of the baseline: the one denominator of the page.
+
+    (The tiles and the table give online and door-to-door as percentages of the baseline too, so
+    no figure on the page is a share of those counted beside one of the population.)
+    """
+    snapshot = area.snapshot
+    if snapshot is None or not snapshot.baseline or not snapshot.total:
         return None
-    online_share = float(area.snapshot.online_share_pct or 0)
+    online = float(snapshot.online_pct or 0)
+    offline = float(snapshot.offline_pct or 0)
+    not_counted = max(snapshot.baseline - snapshot.total, 0)
+    rest_pct = coverage.percent(not_counted, snapshot.baseline)
+    rest = float(rest_pct or 0)
+    # Over the baseline the bar shows the two channels' proportions over its full width.
+    scale = max(online + offline + rest, 100.0) / 100
     return {
         "bar": charts.split_bar(
             [
-                (_("online"), online_share, charts.ONLINE, area.online_share_text),
-                (_("door-to-door"), 100 - online_share, charts.OFFLINE, area.offline_share_text),
+                (_("online"), online / scale, charts.ONLINE, area.online_pct_text),
+                (_("door-to-door"), offline / scale, charts.OFFLINE, area.offline_pct_text),
+                (_("not yet counted"), rest / scale, "#c9d1dc", ""),
             ],
-            title=_("Online and door-to-door shares of everyone counted"),
+            title=_("Online, door-to-door and not yet counted, as shares of the baseline"),
         ),
         "online": area.online_text,
         "offline": area.offline_text,
-        "online_share": area.online_share_text,
-        "offline_share": area.offline_share_text,
+        "online_share": area.online_pct_text,
+        "offline_share": area.offline_pct_text,
+        "not_counted": format_number(not_counted),
+        "not_counted_share": format_percent(rest_pct),
     }
 
 
@@ -211,7 +320,7 @@ def district_context(campaign, district: District, as_of: datetime.date) -> dict
             {
                 "population": format_number(b.population),
                 "as_of": format_date(b.as_of),
-                "source": b.source,
+                "source": b.source_text,
                 "in_force": i == 0,
             }
             for i, b in enumerate(baselines)
@@ -221,6 +330,7 @@ def district_context(campaign, district: District, as_of: datetime.date) -> dict
             for i, s in enumerate(statuses)
         ],
         "date_nav": _date_nav("dashboard_district", district.kato, as_of, first, last),
+        "staffing": staffing_card(campaign, calendar, area_kato=district.kato, region=region, districts=[district], as_of=as_of),
     }
 
 
@@ -237,36 +347,59 @@ def _latest_rows(queryset, key: str, as_of) -> dict:
 
 
 def national_context(campaign, as_of: datetime.date) -> dict:
+    """The country: its figure says how many regions it covers; regions without figures are listed as not reporting."""
     snapshots = _snapshots(campaign)
     series_rows = list(snapshots.filter(kato=COUNTRY_KATO, date__lte=as_of).order_by("date"))
-    regions = list(Region.objects.filter(districts__isnull=False).distinct().order_by("kato"))
+    all_regions = list(Region.objects.order_by("kato"))
+    regions = reporting_regions()
     region_rows = _latest_rows(snapshots.filter(level=Level.REGION), "region_id", as_of)
     sparks = _series_by_area(snapshots.filter(level=Level.REGION, date__lte=as_of), "region_id")
     first, last = _date_range(campaign, COUNTRY_KATO)
-    return _overview(
-        campaign,
-        CampaignCalendar.load(campaign),
-        kind=Kind.NATIONAL,
-        area=Area(series_rows[-1] if series_rows else None, as_of=as_of),
-        rows=ranked(
-            [Area(region_rows.get(r.pk), place=r, link="dashboard_region", as_of=as_of, series=sparks.get(r.pk)) for r in regions]
+    calendar = CampaignCalendar.load(campaign)
+    # A region reports once its figures are in the country's roll-up (it has districts and a snapshot by that day).
+    reporting = {r.pk for r in regions if r.pk in region_rows}
+    areas = {
+        r.pk: Area(region_rows.get(r.pk), place=r, link="dashboard_region" if r.pk in reporting else None, as_of=as_of,
+                   series=sparks.get(r.pk))
+        for r in all_regions
+    }  # fmt: skip
+    national = national_reporting(len(reporting), len(all_regions))
+    return {
+        **_overview(
+            campaign,
+            calendar,
+            kind=Kind.NATIONAL,
+            area=Area(series_rows[-1] if series_rows else None, as_of=as_of, previous=_day_before(series_rows, as_of)),
+            rows=ranked([areas[r.pk] for r in all_regions if r.pk in reporting]),
+            series_rows=series_rows,
+            phases=phase_states(campaign, None, as_of, regions=regions),
+            date_nav=_date_nav("dashboard_national", None, as_of, first, last),
         ),
-        series_rows=series_rows,
-        phases=phase_states(campaign, None, as_of, regions=regions),
-        date_nav=_date_nav("dashboard_national", None, as_of, first, last),
-    )
+        # The deadline the phases card shows and every verdict of the day used: the latest of the regions'.
+        "deadline": calendar.deadline(None, known_on=as_of, regions=regions),
+        "national": national,
+        "not_reporting": [areas[r.pk] for r in all_regions if r.pk not in reporting],
+        "map": _region_tiles(all_regions, areas, reporting),
+    }
+
+
+def _public_district(district: District, as_of, rows: dict) -> PublicArea:
+    """A district's public figures: shown once published (see is_published), else withheld."""
+    area = PublicArea(place=district, link=None, as_of=as_of, of=1)
+    row = rows.get(district.pk)
+    if row is not None and is_published(row.status, row.flags):
+        area.published, area.total, area.baseline = 1, row.total, row.baseline
+    return area
 
 
 def _public_region(campaign, region: Region, as_of, rows: dict, *, link) -> PublicArea:
     """A region's public figures: its published districts, each shown or withheld."""
     area = PublicArea(place=region, link=link, as_of=as_of)
-    for district in sorted(region.districts.all(), key=lambda d: d.name.casefold()):
-        row = rows.get(district.pk)
-        child = PublicArea(place=district, link=None, as_of=as_of, of=1)
-        if row is not None and is_published(row.status, row.flags):
-            child.published, child.total, child.baseline = 1, row.total, row.baseline
+    for district in sorted(region.districts.all(), key=lambda d: d.sort_name):
+        child = _public_district(district, as_of, rows)
         area.add(child)
         area.children.append(child)
+    area.scale_bars()
     return area
 
 
@@ -275,16 +408,33 @@ def public_context(campaign, kato: str, as_of: datetime.date, *, kind=Kind.PUBLI
     snapshots = _snapshots(campaign)
     district_rows = _latest_rows(snapshots.filter(level=Level.DISTRICT), "district_id", as_of)
     link = "public_region" if kind == Kind.PUBLIC else "widget"
+    national = None
     if kato == COUNTRY_KATO:
         area = PublicArea(place=None, link=None, as_of=as_of)
-        for region in Region.objects.filter(districts__isnull=False).distinct().prefetch_related("districts"):
+        all_regions = list(Region.objects.prefetch_related("districts"))
+        reporting = 0
+        for region in all_regions:
             child = _public_region(campaign, region, as_of, district_rows, link=link)
+            # A region with nothing published is counted as not reporting; one without districts has no page to link to.
+            if child.published:
+                reporting += 1
+            if not child.of:
+                child.link = None
             area.add(child)
             area.children.append(child)
-        area.children.sort(key=lambda a: a.name.casefold())
+        # Reporting regions first, each group in the Kazakh alphabet's order.
+        area.children.sort(key=lambda a: (not a.published, name_sort_key(a.name)))
+        national = national_reporting(reporting, len(all_regions))
+        area.scale_bars()
+        public_url = reverse("public")
+    elif (district := District.objects.select_related("region").filter(kato=kato).first()) is not None:
+        # A district's own widget (the public page itself is per region).
+        area = _public_district(district, as_of, district_rows)
+        public_url = reverse("public_region", args=[district.region.kato])
     else:
         region = Region.objects.prefetch_related("districts").get(kato=kato)
         area = _public_region(campaign, region, as_of, district_rows, link=None)
+        public_url = reverse("public_region", args=[kato])
     first, last = _date_range(campaign, kato)
     page = "public" if kind == Kind.PUBLIC else "widget"
     return {
@@ -293,6 +443,7 @@ def public_context(campaign, kato: str, as_of: datetime.date, *, kind=Kind.PUBLI
         "area": area,
         "as_of": as_of,
         "is_country": kato == COUNTRY_KATO,
+        "national": national,
         "date_nav": _date_nav(
             "public_region" if kato != COUNTRY_KATO and kind == Kind.PUBLIC else page,
             None if (kato == COUNTRY_KATO and kind == Kind.PUBLIC) else kato,
@@ -300,7 +451,7 @@ def public_context(campaign, kato: str, as_of: datetime.date, *, kind=Kind.PUBLI
             first,
             last,
         ),
-        "public_url": reverse("public") if kato == COUNTRY_KATO else reverse("public_region", args=[kato]),
+        "public_url": public_url,
     }
 
 

@@ -11,6 +11,7 @@ no inline script or style, data for scripts in data-* attributes.
 
 import datetime
 import hashlib
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from django.utils import timezone, translation
 
 from census.formatting import format_date, format_datetime
 from regions.models import COUNTRY_KATO, District, Region
+from reports import readcache
 from reports.dashboards.pages import briefing_of, page_context
 from reports.models import CoverageSnapshot, RenderedDashboard
 from reports.pdf import region_pdf
@@ -29,6 +31,9 @@ from reports.pdf import region_pdf
 Kind = RenderedDashboard.Kind
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 RENDER_LOCK_SECONDS = 120
+# How long a PDF download waits for the same PDF being made by another one before making it itself.
+PDF_WAIT_SECONDS = 30
+PDF_WAIT_STEP = 0.25
 # What a stored page's look depends on besides the figures: its templates, this code and the translations.
 DESIGN_SOURCES = ["templates/reports/**/*.html", "reports/dashboards/*.py", "census/formatting.py", "reports/charts.py",
                   "reports/maps.py", "regions/boundaries.py", "locale/*/LC_MESSAGES/django.po"]  # fmt: skip
@@ -118,6 +123,8 @@ def render_dashboard(
                 defaults["pdf"] = document
             row, _created = RenderedDashboard.objects.update_or_create(**key, defaults=defaults)
         stored.append(row)
+    # Readers are served from the cache by generation: once these pages are committed, the old copies are not served.
+    readcache.bump_after_commit()
     return stored
 
 
@@ -154,12 +161,28 @@ def report_pdf(*, campaign, kato: str, as_of: datetime.date | None, language: st
     if source is None:
         return None
     day, computed_at = source
-    stored = RenderedDashboard.objects.filter(
+    with_pdf = RenderedDashboard.objects.filter(
         campaign=campaign, kind=Kind.REGION, kato=kato, as_of=day, language=language, pdf__isnull=False
-    ).first()
+    )
+    stored = with_pdf.first()
     if _fresh(stored, computed_at):
         return stored
-    return render_dashboard(campaign=campaign, kind=Kind.REGION, kato=kato, as_of=day, languages=[language], pdf=True)[0]
+    # Made once per set of figures: a second download meanwhile waits for the first one's PDF instead of
+    # rendering the same seconds-long document again. With Redis out `add` answers True: rendered without the lock.
+    lock = f"render-pdf:{campaign.pk}:{kato}:{day.isoformat()}:{language}"
+    waited = 0.0
+    while not cache.add(lock, 1, RENDER_LOCK_SECONDS):
+        time.sleep(PDF_WAIT_STEP)
+        waited += PDF_WAIT_STEP
+        stored = with_pdf.first()
+        if _fresh(stored, computed_at):
+            return stored
+        if waited >= PDF_WAIT_SECONDS:
+            break
+    try:
+        return render_dashboard(campaign=campaign, kind=Kind.REGION, kato=kato, as_of=day, languages=[language], pdf=True)[0]
+    finally:
+        cache.delete(lock)
 
 
 def _render_latest(campaign, kind, kato, *, pdf=False) -> int:
@@ -184,8 +207,8 @@ def render_after_recompute(*, campaign, district_ids: list[int] | None) -> list[
     """Render, as of their latest day, the pages a recompute of these districts (None: all) changed.
 
     Region dashboards first (what officials open), then the country's pages, the
-    public pages and widgets, then the district pages. PDFs are left to
-    render_reports(), which the job runs next. Returns the regions touched.
+    public pages and widgets, then the district pages. PDFs are made when downloaded
+    (report_pdf()). Returns the regions touched.
     """
     districts = District.objects.select_related("region").order_by("kato")
     if district_ids is not None:

@@ -96,17 +96,92 @@ class Timeline:
         return [None if by_day.get(d) is None else float(by_day[d]) for d in self.days]
 
     def markers(self) -> list[charts.Marker]:
-        marks = []
+        """Phase openings and closings and the "as of" day; events of the same day share one marker and one label."""
+        events: dict[int, list[str]] = {}
         for state in self.phases:
             channel = _("online") if state.phase.kind == "online" else _("door-to-door")
-            marks.append(charts.Marker(self.index(state.phase.starts_on), _("%(channel)s opens") % {"channel": channel}))
-            marks.append(charts.Marker(self.index(state.end), _("%(channel)s closes") % {"channel": channel}))
-        marks.append(charts.Marker(self.index(self.as_of), _("as of"), color=charts.INK))
-        return marks
+            events.setdefault(self.index(state.phase.starts_on), []).append(_("%(channel)s opens") % {"channel": channel})
+            events.setdefault(self.index(state.end), []).append(_("%(channel)s closes") % {"channel": channel})
+        as_of = self.index(self.as_of)
+        events.setdefault(as_of, []).append(_("as of"))
+        return [
+            charts.Marker(index, ", ".join(labels), color=charts.INK if index == as_of else charts.MUTED)
+            for index, labels in sorted(events.items())
+        ]
+
+    def phase_events(self) -> list[str]:
+        """Each phase's dates as a sentence of the day: it opens on a day to come, closed on a day before, or closes on."""
+        # One whole sentence per channel and state: a translator gets each one entire, with its grammar.
+        sentences = {
+            ("online", "upcoming"): _("Online counting opens on %(day)s."),
+            ("online", "open"): _("Online counting closes on %(day)s."),
+            ("online", "closed"): _("Online counting closed on %(day)s."),
+            ("door_to_door", "upcoming"): _("Door-to-door counting opens on %(day)s."),
+            ("door_to_door", "open"): _("Door-to-door counting closes on %(day)s."),
+            ("door_to_door", "closed"): _("Door-to-door counting closed on %(day)s."),
+        }
+        events = []
+        for state in self.phases:
+            kind = "online" if state.phase.kind == "online" else "door_to_door"
+            day = state.phase.starts_on if state.state == "upcoming" else state.end
+            events.append(sentences[kind, state.state] % {"day": format_date(day)})
+        return events
 
     @property
     def labels(self) -> list[str]:
         return [day_label(d) for d in self.days]
+
+
+def coverage_summary(series_rows: list, timeline: Timeline) -> str:
+    """What the coverage chart shows, in words: where coverage started and where it stands, and the phases' dates.
+
+    The text alternative of the chart for a reader who cannot see it; the day-by-day figures are in its data table.
+    """
+    rows = [r for r in series_rows if r.coverage_pct is not None]
+    if not rows:
+        return " ".join([_("No figures yet."), *timeline.phase_events()])
+    first, last = rows[0], rows[-1]
+    if len(rows) == 1:
+        finding = _("Coverage was %(percent)s on %(day)s.") % {
+            "percent": format_percent(last.coverage_pct),
+            "day": format_date(last.date),
+        }
+    else:
+        finding = _("Coverage rose from %(first)s on %(first_day)s to %(last)s on %(last_day)s.") % {
+            "first": format_percent(first.coverage_pct),
+            "first_day": format_date(first.date),
+            "last": format_percent(last.coverage_pct),
+            "last_day": format_date(last.date),
+        }
+    split = _("Online %(online)s, door-to-door %(offline)s of the baseline.") % {
+        "online": format_percent(last.online_pct),
+        "offline": format_percent(last.offline_pct),
+    }
+    return " ".join([finding, split, *timeline.phase_events()])
+
+
+def daily_summary(rows: list) -> str:
+    """What the daily bars show, in words: the busiest day and the last day with its split."""
+    counted = [r for r in rows if (r.online_day or 0) + (r.offline_day or 0) > 0]
+    if not counted:
+        return _("No figures yet.")
+    busiest = max(counted, key=lambda r: r.online_day + r.offline_day)
+    last = rows[-1]
+    values = {
+        "busiest": format_number(busiest.online_day + busiest.offline_day),
+        "busiest_day": format_date(busiest.date),
+        "last": format_number(last.online_day + last.offline_day),
+        "last_day": format_date(last.date),
+        "online": format_number(last.online_day),
+        "offline": format_number(last.offline_day),
+    }
+    return (
+        _(
+            "Most counted in one day: %(busiest)s on %(busiest_day)s. On %(last_day)s: %(last)s "
+            "(online %(online)s, door-to-door %(offline)s)."
+        )
+        % values
+    )
 
 
 def coverage_chart(series_rows: list, timeline: Timeline, *, title: str, label_id: str) -> dict:
@@ -114,13 +189,16 @@ def coverage_chart(series_rows: list, timeline: Timeline, *, title: str, label_i
     lines = [
         charts.Series(_("coverage"), timeline.align(series_rows, "coverage_pct"), charts.TOTAL, width=2.5),
         charts.Series(_("online"), timeline.align(series_rows, "online_pct"), charts.ONLINE),
-        charts.Series(_("door-to-door"), timeline.align(series_rows, "offline_pct"), charts.OFFLINE),
+        # Dashed as well as another colour: the two channels are told apart without seeing colour.
+        charts.Series(_("door-to-door"), timeline.align(series_rows, "offline_pct"), charts.OFFLINE, dashed=True),
     ]
     axis = charts.percent_axis([v for line in lines for v in line.values], format_whole_percent)
     markers = timeline.markers()
     target_label = _("baseline (%(percent)s)") % {"percent": format_whole_percent(100)}
+    summary = coverage_summary(series_rows, timeline)
     svg = charts.line_chart(
         title=title,
+        described_by=f"{label_id}-summary",
         labels=timeline.labels,
         series=lines,
         axis=axis,
@@ -138,6 +216,7 @@ def coverage_chart(series_rows: list, timeline: Timeline, *, title: str, label_i
                 "texts": [format_percent(v) if v is not None else None for v in line.values],
                 "color": line.color,
                 "width": line.width,
+                "dashed": line.dashed,
             }
             for line in lines
         ],
@@ -146,19 +225,29 @@ def coverage_chart(series_rows: list, timeline: Timeline, *, title: str, label_i
         "yMax": axis.high,
         "ticks": [[value, label] for value, label in axis.ticks],
         "title": title,
+        "summaryId": f"{label_id}-summary",
     }
-    return {"svg": svg, "data": json.dumps(data, ensure_ascii=False, separators=(",", ":")), "title": title, "id": label_id}
+    return {
+        "svg": svg,
+        "data": json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+        "title": title,
+        "id": label_id,
+        "summary": summary,
+    }
 
 
 def daily_chart(rows: list, timeline: Timeline, *, title: str, label_id: str) -> dict:
     """The day's counts per channel as stacked bars (district page)."""
     bars = [
         charts.Series(_("online"), timeline.align(rows, "online_day"), charts.ONLINE),
-        charts.Series(_("door-to-door"), timeline.align(rows, "offline_day"), charts.OFFLINE),
+        # Hatched as well as another colour: the two channels are told apart without seeing colour.
+        charts.Series(_("door-to-door"), timeline.align(rows, "offline_day"), charts.OFFLINE, hatched=True),
     ]
     totals = [(a or 0) + (b or 0) for a, b in zip(bars[0].values, bars[1].values, strict=True)]
     axis = charts.count_axis(totals, lambda v: format_number(int(v)))
-    svg = charts.bar_chart(title=title, labels=timeline.labels, series=bars, axis=axis, label_id=label_id)
+    svg = charts.bar_chart(
+        title=title, labels=timeline.labels, series=bars, axis=axis, label_id=label_id, described_by=f"{label_id}-summary"
+    )
     data = {
         "type": "bar",
         "labels": timeline.labels,
@@ -168,11 +257,19 @@ def daily_chart(rows: list, timeline: Timeline, *, title: str, label_id: str) ->
                 "values": bar.values,
                 "texts": [format_number(int(v)) if v is not None else None for v in bar.values],
                 "color": bar.color,
+                "hatched": bar.hatched,
             }
             for bar in bars
         ],
         "yMax": axis.high,
         "ticks": [[value, label] for value, label in axis.ticks],
         "title": title,
+        "summaryId": f"{label_id}-summary",
     }
-    return {"svg": svg, "data": json.dumps(data, ensure_ascii=False, separators=(",", ":")), "title": title, "id": label_id}
+    return {
+        "svg": svg,
+        "data": json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+        "title": title,
+        "id": label_id,
+        "summary": daily_summary(rows),
+    }

@@ -16,14 +16,18 @@
     if (!cell) { return ""; }
     var raw = cell.getAttribute("data-sort-value");
     if (raw === null) { return cell.textContent.trim().toLowerCase(); }
-    var number = parseFloat(raw);
+    // A number only if the whole value is one: a name's key (regions.models.name_sort_key, which orders names
+    // in the Kazakh alphabet as plain strings) may start with a digit.
+    var number = raw.trim() === "" ? NaN : Number(raw);
     return isNaN(number) ? raw : number;
   }
 
   function sortTable(table, header) {
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
     var index = headers.indexOf(header);
-    var descending = header.getAttribute("aria-sort") !== "descending";
+    var current = header.getAttribute("aria-sort");
+    // Figures: highest first on the first choice; names: А to Я first.
+    var descending = header.getAttribute("data-sort") === "name" ? current === "ascending" : current !== "descending";
     headers.forEach(function (th) { th.removeAttribute("aria-sort"); });
     header.setAttribute("aria-sort", descending ? "descending" : "ascending");
     var body = table.tBodies[0];
@@ -50,9 +54,55 @@
     });
   });
 
+  // --- Copy buttons (the public page's embed code) ----------------------------------------------------
+
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.getAttribute("data-copy"));
+      var label = button.textContent;
+      field.focus();
+      field.select();
+      function done() {
+        button.textContent = button.getAttribute("data-copied");
+        window.setTimeout(function () { button.textContent = label; }, 2000);
+      }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+      } else {
+        document.execCommand("copy");
+        done();
+      }
+    });
+  });
+
   // --- Charts ------------------------------------------------------------------------------------
 
   // Vertical dashed lines at day indexes (phase dates, the "as of" day): Chart.js has no such option built in.
+  // Labels are written across, above the plot: a label that would touch the one before goes one row lower, and the
+  // chart makes room for as many rows as it needs (then draws once more). Same-day events arrive as one label.
+  var MARKER_ROW = 13;
+
+  function placeMarkers(chart, markers) {
+    var ctx = chart.ctx;
+    var area = chart.chartArea;
+    var x = chart.scales.x;
+    var rowsEnd = [];
+    var placed = [];
+    markers.slice().sort(function (a, b) { return a.index - b.index; }).forEach(function (marker) {
+      var px = x.getPixelForValue(marker.index);
+      if (px < area.left - 1 || px > area.right + 1) { return; }
+      var width = ctx.measureText(marker.label).width;
+      var start = px + 3;
+      var align = "left";
+      if (start + width > chart.width - 2) { start = px - 3 - width; align = "right"; }
+      var row = 0;
+      while (row < rowsEnd.length && rowsEnd[row] + 6 > start) { row += 1; }
+      rowsEnd[row] = start + width;
+      placed.push({ px: px, label: marker.label, align: align, row: row });
+    });
+    return { placed: placed, rows: rowsEnd.length };
+  }
+
   var markerPlugin = {
     id: "censusMarkers",
     afterDatasetsDraw: function (chart, _args, options) {
@@ -60,28 +110,51 @@
       if (!markers.length) { return; }
       var ctx = chart.ctx;
       var area = chart.chartArea;
-      var x = chart.scales.x;
       ctx.save();
-      ctx.font = "10px 'DejaVu Sans', Arial, sans-serif";
+      ctx.font = "11px 'DejaVu Sans', Arial, sans-serif";
+      var layout = placeMarkers(chart, markers);
+      var room = layout.rows * MARKER_ROW + 4;
+      if (chart.options.layout.padding.top !== room) {
+        ctx.restore();
+        chart.options.layout.padding.top = room;
+        chart.update("none");
+        return;
+      }
       ctx.fillStyle = "#5b6675";
       ctx.strokeStyle = "#5b6675";
-      ctx.setLineDash([2, 3]);
-      markers.forEach(function (marker) {
-        var px = x.getPixelForValue(marker.index);
-        if (px < area.left - 1 || px > area.right + 1) { return; }
+      ctx.textBaseline = "alphabetic";
+      layout.placed.forEach(function (marker) {
+        var y = area.top - (layout.rows - marker.row) * MARKER_ROW + 9;
+        ctx.setLineDash([2, 3]);
         ctx.beginPath();
-        ctx.moveTo(px, area.top);
-        ctx.lineTo(px, area.bottom);
+        ctx.moveTo(marker.px, y + 2);
+        ctx.lineTo(marker.px, area.bottom);
         ctx.stroke();
-        ctx.save();
-        ctx.translate(px + 3, area.top + 4);
-        ctx.rotate(Math.PI / 2);
-        ctx.fillText(marker.label, 0, 0);
-        ctx.restore();
+        ctx.setLineDash([]);
+        ctx.textAlign = marker.align;
+        ctx.fillText(marker.label, marker.align === "left" ? marker.px + 3 : marker.px - 3, y);
       });
       ctx.restore();
     }
   };
+
+  // White diagonal stripes over a colour: door-to-door differs from online by more than colour.
+  function hatch(color) {
+    var tile = document.createElement("canvas");
+    tile.width = 6;
+    tile.height = 6;
+    var ctx = tile.getContext("2d");
+    ctx.fillStyle = color;
+    ctx.fillRect(0, 0, 6, 6);
+    ctx.strokeStyle = "#ffffff";
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(0, 6); ctx.lineTo(6, 0);
+    ctx.moveTo(-1, 1); ctx.lineTo(1, -1);
+    ctx.moveTo(5, 7); ctx.lineTo(7, 5);
+    ctx.stroke();
+    return ctx.createPattern(tile, "repeat");
+  }
 
   function tickLabel(ticks, value) {
     for (var i = 0; i < ticks.length; i += 1) {
@@ -96,6 +169,8 @@
     var canvas = document.createElement("canvas");
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", data.title || "");
+    // The finding in words is the paragraph under the chart's heading; the figures are in its data table.
+    if (data.summaryId) { canvas.setAttribute("aria-describedby", data.summaryId); }
     holder.appendChild(canvas);
     var svg = figure.querySelector(".chart-svg");
     svg.parentNode.insertBefore(holder, svg);
@@ -108,8 +183,10 @@
         data: series.values,
         texts: series.texts,
         borderColor: series.color,
-        backgroundColor: series.color,
+        backgroundColor: series.hatched ? hatch(series.color) : series.color,
+        borderDash: series.dashed ? [5, 3] : [],
         borderWidth: series.width || 2,
+        pointStyle: stacked ? "rect" : "line",
         pointRadius: 0,
         pointHitRadius: 6,
         spanGaps: false,
@@ -125,6 +202,7 @@
         backgroundColor: "#b42318",
         borderDash: [6, 4],
         borderWidth: 1.5,
+        pointStyle: "line",
         pointRadius: 0,
         pointHitRadius: 0
       });
@@ -135,6 +213,7 @@
       data: { labels: data.labels, datasets: datasets },
       options: {
         animation: false,
+        layout: { padding: { top: 0 } },
         maintainAspectRatio: false,
         responsive: true,
         interaction: { mode: "index", intersect: false },
@@ -153,7 +232,8 @@
           }
         },
         plugins: {
-          legend: { position: "bottom", labels: { boxWidth: 14 } },
+          // A sample of each line (dashed or not) or each bar's fill (hatched or not), not only its colour.
+          legend: { position: "bottom", labels: { boxWidth: 18, usePointStyle: true, pointStyleWidth: 30 } },
           tooltip: {
             filter: function (item) { return item.dataset.texts && item.dataset.texts[item.dataIndex] !== null; },
             callbacks: {
@@ -192,7 +272,12 @@
       var fallback = element.parentNode.querySelector(".map-fallback");
       if (fallback) { fallback.classList.add("is-hidden"); }
       // No tile layer: the districts themselves are the map, and nothing is fetched from outside.
-      var map = window.L.map(element, { attributionControl: false, zoomSnap: 0.25, scrollWheelZoom: false });
+      var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      var map = window.L.map(element, {
+        attributionControl: false, zoomSnap: 0.25, scrollWheelZoom: false,
+        zoomAnimation: !still, fadeAnimation: !still, markerZoomAnimation: !still, inertia: !still
+      });
+      var labels = [];
       var layer = window.L.geoJSON(data, {
         style: function (feature) {
           return { color: "#ffffff", weight: 1, fillColor: feature.properties.fill, fillOpacity: 0.95 };
@@ -202,12 +287,20 @@
           var tip = document.createElement("span");
           tip.textContent = feature.properties.name + ": " + feature.properties.coverage;
           shape.bindTooltip(tip, { sticky: true });
+          labels.push([shape, feature.properties.coverage]);
           if (feature.properties.url) {
             shape.on("click", function () { window.location.assign(feature.properties.url); });
           }
         }
       }).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+      // The percentage written on each district, as on the tile map: a band is never told by its colour alone.
+      labels.forEach(function (pair) {
+        var text = document.createElement("span");
+        text.textContent = pair[1];
+        var icon = window.L.divIcon({ className: "map-label", html: text, iconSize: null });
+        window.L.marker(pair[0].getBounds().getCenter(), { icon: icon, interactive: false, keyboard: false }).addTo(map);
+      });
     });
   }
 })();

@@ -3,6 +3,7 @@
 import csv
 import io
 import secrets
+import time
 
 import pytest
 from django.test import override_settings
@@ -10,6 +11,7 @@ from django.utils.http import http_date
 from rest_framework.test import APIClient
 
 from census.api.base import CsvRenderer
+from tests.conftest import AFTER_CAMPAIGN
 
 WKO = "270000000"
 ERROR_KEYS = {"status", "code", "detail", "errors"}
@@ -161,6 +163,23 @@ def test_rates_come_from_settings(demo, token_client):
         assert client.get("/api/v1/regions/").status_code == 429
 
 
+def test_a_token_held_back_is_let_through_again_once_its_window_is_over(db, token_client, time_machine):
+    client, _token = token_client(region=None)
+    # The window passes on the process's clock (pinned in this module) and on Redis's (the real one).
+    time_machine.move_to(AFTER_CAMPAIGN, tick=False)
+
+    with override_settings(REST_FRAMEWORK={"DEFAULT_THROTTLE_RATES": {"api_read": "2/second"}}):
+        within = [client.get("/api/v1/regions/").status_code for _ in range(2)]
+        over = client.get("/api/v1/regions/")
+        time.sleep(1.2)
+        time_machine.shift(1.2)
+        again = client.get("/api/v1/regions/")
+
+    assert within == [200, 200]
+    assert over.status_code == 429 and int(over["Retry-After"]) >= 1
+    assert again.status_code == 200
+
+
 def an_address_of_its_own() -> str:
     """A client address no other test (nor an earlier run sharing Redis) counts against."""
     return f"198.18.{secrets.randbelow(256)}.{1 + secrets.randbelow(254)}"
@@ -228,4 +247,4 @@ def test_every_error_is_json_in_one_shape(wko_reader, method, url, status):
 def test_error_messages_are_in_the_language_asked(wko_reader):
     response = wko_reader.get("/api/v1/highlights/?region=276000000&lang=kk")
 
-    assert response.json()["errors"]["region"] == ["276000000 — аудан; оның облысын көрсетіңіз."]
+    assert response.json()["errors"]["region"] == ["276000000 — аудан; оның өңірін көрсетіңіз."]

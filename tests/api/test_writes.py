@@ -47,6 +47,7 @@ def test_a_new_district_day_is_created_with_201_and_its_running_totals(writer, a
         "offline_cumulative": 20,
         "version": 1,
         "updated_at": response.json()["updated_at"],
+        "warnings": [],
     }
     assert response["ETag"] == '"1"'
     entry = AuditEntry.objects.get()
@@ -249,3 +250,20 @@ def test_a_reason_longer_than_the_forms_allow_is_a_400_and_changes_nothing(write
     assert "reason" in response.json()["errors"]
     assert stored(area[1]).online == 10
     assert AuditEntry.objects.count() == audit_before
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ru", "Неправильный формат даты. Используйте один из этих форматов: YYYY-MM-DD."),
+        ("kk", "Күн пішімі дұрыс емес. Осы пішімдердің бірін пайдаланыңыз: YYYY-MM-DD."),
+        ("en", "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."),
+    ],
+)
+def test_a_date_in_the_wrong_format_is_refused_wholly_in_the_callers_language(writer, area, language, expected):
+    # DRF's own Russian and Kazakh catalogs write the field type in English here ("формат date"); ours replace them.
+    response = post(writer, {"date": "27.10.2021"}, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"date": [expected]}
+    assert not DailyCount.objects.exists()

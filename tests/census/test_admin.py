@@ -10,6 +10,7 @@ from django.utils import translation
 from census.admin import ReadOnlyAdmin
 from census.models import AuditEntry, DailyCount, DistrictStatus, Phase, PhaseExtension
 from census.services import extend_phase, record_count, set_status
+from census.staffing import record_staffing, set_staffing_plan
 from regions.models import PopulationBaseline
 from reports.services import drain_recompute_outbox
 
@@ -43,6 +44,9 @@ def some_of_everything(campaign, district, superuser):
         phase=campaign.phases.get(kind=Phase.Kind.ONLINE), ends_on=datetime.date(2021, 11, 8),
         decided_on=datetime.date(2021, 10, 14), reason="commission", region=district.region, source="form",
     )  # fmt: skip
+    set_staffing_plan(campaign=campaign, district=district, role="interviewer", planned=12, valid_from=OCT_5, source="form")
+    record_staffing(campaign=campaign, district=district, date=OCT_5, interviewers=11, instructors=1, volunteers=2,
+                    vaccinated=13, source="form")  # fmt: skip
     drain_recompute_outbox()
     record_count(campaign=campaign, district=district, date=OCT_5, online=15, offline=3, reason="late", source="form")
 

@@ -138,14 +138,18 @@ def test_repeating_the_status_in_force_for_a_day_adds_nothing(campaign, district
     assert DistrictStatus.objects.count() == 1
 
 
-def test_an_unknown_status_or_a_future_date_is_rejected(campaign, district):
+def test_an_unknown_status_a_future_date_or_a_date_before_the_census_is_rejected(campaign, district):
     with pytest.raises(Rejected) as unknown:
         set_status(campaign=campaign, district=district, status="finished", date=OCT_5, source=FORM)
     with pytest.raises(Rejected) as future:
         set_status(campaign=campaign, district=district, status="completed", date=datetime.date(2021, 11, 21), source=FORM)
+    day_before_the_census = campaign.starts_on - datetime.timedelta(days=1)
+    with pytest.raises(Rejected) as before:
+        set_status(campaign=campaign, district=district, status="completed", date=day_before_the_census, source=FORM)
 
     assert list(unknown.value.message_dict) == ["status"]
     assert list(future.value.message_dict) == ["date"]
+    assert list(before.value.message_dict) == ["date"]
     assert not DistrictStatus.objects.exists()
     assert not AuditEntry.objects.exists()
 

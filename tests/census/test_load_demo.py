@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max, Min, Sum
 
 from census.demo import DEMO_USERS
-from census.models import AuditEntry, Campaign, DailyCount, DistrictStatus, Phase, PhaseExtension
+from census.models import AuditEntry, Campaign, DailyCount, DailyStaffing, DistrictStatus, Phase, PhaseExtension, StaffingPlan
 from census.services import record_count
 from regions.models import District, PopulationBaseline, Region
 
@@ -51,7 +51,8 @@ def table_sizes() -> dict[str, int]:
 
 
 def test_the_demo_has_one_region_with_thirteen_districts(campaign, demo_data):
-    region = Region.objects.get()
+    region = Region.objects.get(districts__isnull=False, districts__kato=demo_data["districts"][0]["kato"])
+    assert set(Region.objects.filter(districts__isnull=False).values_list("kato", flat=True)) == {"270000000"}
     assert region.kato == demo_data["region"]["kato"] == "270000000"
     assert region.name_ru == "Западно-Казахстанская область"
     assert District.objects.filter(region=region).count() == 13
@@ -110,7 +111,7 @@ def test_the_demo_districts_have_their_published_statuses(campaign, demo_data):
 
 
 def test_the_demo_has_both_extensions_to_8_november_for_the_region(campaign):
-    region = Region.objects.get()
+    region = Region.objects.get(kato="270000000")
 
     extensions = PhaseExtension.objects.filter(phase__campaign=campaign)
 
@@ -170,3 +171,39 @@ def test_loading_the_demo_again_keeps_a_days_corrected_figure(campaign):
     row.refresh_from_db()
     assert row.version == 2
     assert AuditEntry.objects.filter(reason="duplicate forms").count() == 1
+
+
+def test_the_demo_has_the_countrys_17_regions_the_others_without_districts(campaign, demo_data):
+    regions = Region.objects.all()
+
+    assert regions.count() == 17
+    assert set(regions.values_list("kato", flat=True)) == {r["kato"] for r in demo_data["regions_of_kazakhstan_2021"]}
+    assert all(r.name_kk and r.name_ru and r.name_en for r in regions)
+    assert regions.get(kato="750000000").name_ru == "город Алматы"
+    assert regions.filter(districts__isnull=True).count() == 16
+
+
+def test_the_demo_region_plans_more_than_700_interviewers_as_the_briefing_says_and_staffs_its_door_to_door_days(
+    campaign, demo_data
+):
+    # then: the plans add up to the file's figure, above the briefing's "more than 700"
+    planned = StaffingPlan.objects.filter(campaign=campaign, role="interviewer").in_force(on=datetime.date(2021, 10, 27))
+    total = planned.aggregate(total=Sum("planned"))["total"]
+    assert total == sum(plan["interviewers"] for plan in demo_data["staffing"]["plan"].values())
+    assert total > demo_data["staffing"]["published"]["region_interviewers_more_than"]
+    assert planned.count() == 13
+    # and every district is staffed on the days it counted door to door, and only then
+    worked = set(
+        DailyCount.objects.filter(campaign=campaign, date__gte="2021-10-01", offline__gt=0).values_list("district", "date")
+    )
+    staffed = set(DailyStaffing.objects.filter(campaign=campaign).values_list("district", "date"))
+    assert staffed == worked
+    assert "ILLUSTRATIVE" in demo_data["staffing"]["about"]
+
+
+def test_loading_the_demo_again_adds_no_staffing(campaign):
+    before = (DailyStaffing.objects.count(), StaffingPlan.objects.count(), AuditEntry.objects.count())
+
+    call_command("load_demo", verbosity=0)
+
+    assert (DailyStaffing.objects.count(), StaffingPlan.objects.count(), AuditEntry.objects.count()) == before

@@ -192,5 +192,8 @@ def test_the_public_page_and_the_widget_need_no_login_and_imported_boundaries_dr
     expect(page.locator(".leaflet-container path.leaflet-interactive")).to_have_count(13)
     expect(page.locator(".map-fallback")).to_be_hidden()
     assert page.locator(".leaflet-tile").count() == 0
+    # each district carries its percentage in words on the map, not only its colour
+    expect(page.locator(".leaflet-container .map-label")).to_have_count(13)
+    assert all("%" in text for text in page.locator(".leaflet-container .map-label").all_inner_texts())
     screenshot("boundaries")
     assert console_errors == []

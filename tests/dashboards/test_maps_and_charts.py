@@ -1,13 +1,17 @@
 """Server-side charts and maps: well-formed SVG within the CSP, tile positions, and the boundary import."""
 
+import datetime
 import json
 import xml.etree.ElementTree as ET
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from regions import boundaries
 from reports import charts, maps
+from reports.dashboards.timeline import PhaseState, Timeline
 from reports.models import RenderedDashboard
 from tests import factories
 
@@ -64,7 +68,65 @@ def test_bars_sparklines_and_split_bars_are_well_formed():
 
     for svg in (bars, spark, split):
         assert no_style_anywhere(parse(svg))
-    assert len(parse(bars).findall(f"{SVG}rect")) == 3
+    assert len(parse(bars).findall(f"{SVG}rect")) == 3 + 2  # three bars, and a sample of each series in the legend
+
+
+def test_event_labels_are_written_across_and_those_that_would_touch_go_on_separate_rows():
+    # given three events on days next to each other, whose labels would overlap on one row
+    labels = [f"{day:02d}.10" for day in range(1, 31)]
+    markers = [charts.Marker(13, "online closes"), charts.Marker(14, "door-to-door closes"), charts.Marker(29, "as of")]
+
+    # when
+    root = parse(
+        charts.line_chart(
+            title="t",
+            labels=labels,
+            series=[charts.Series("s", [1.0] * 30, charts.TOTAL)],
+            axis=charts.Axis(0, 10),
+            markers=markers,
+        )
+    )
+
+    # then no label is turned on its side, and no two labels share a row where they would touch
+    texts = {t.text: t for t in root.iter(f"{SVG}text") if t.text in {m.label for m in markers}}
+    assert set(texts) == {"online closes", "door-to-door closes", "as of"}
+    assert not any("transform" in t.attrib for t in texts.values())
+
+    def span(text):
+        x, width = float(text.get("x")), charts.MARKER_SIZE * 0.62 * len(text.text)
+        return (x - width, x) if text.get("text-anchor") == "end" else (x, x + width)
+
+    placed = list(texts.values())
+    for i, one in enumerate(placed):
+        for other in placed[i + 1 :]:
+            if one.get("y") == other.get("y"):
+                (a0, a1), (b0, b1) = span(one), span(other)
+                assert a1 <= b0 or b1 <= a0, (one.text, other.text)
+    assert texts["online closes"].get("y") != texts["door-to-door closes"].get("y")
+    # the last label ends left of its line instead of running off the chart
+    assert texts["as of"].get("text-anchor") == "end"
+    assert all(span(t)[1] <= 640 for t in placed)
+
+
+def test_door_to_door_differs_from_online_by_a_pattern_as_well_as_colour():
+    bars = parse(
+        charts.bar_chart(
+            title="daily",
+            labels=["a", "b"],
+            series=[
+                charts.Series("online", [5.0, 4.0], charts.ONLINE),
+                charts.Series("door-to-door", [3.0, 2.0], charts.OFFLINE, hatched=True),
+            ],  # fmt: skip
+            axis=charts.count_axis([8.0, 6.0], str),
+            label_id="daily",
+        )
+    )
+    split = parse(charts.split_bar([("online", 60.0, charts.ONLINE, "60%"), ("d", 40.0, charts.OFFLINE, "40%")], title="s"))
+
+    for root, pattern in ((bars, "daily-hatch"), (split, "split-hatch")):
+        assert root.find(f".//{SVG}pattern").get("id") == pattern
+        fills = [r.get("fill") for r in root.findall(f"{SVG}rect")]
+        assert f"url(#{pattern})" in fills and charts.ONLINE in fills
 
 
 def test_coverage_colours_go_darker_with_coverage_and_grey_without_figures():
@@ -233,3 +295,25 @@ def test_the_boundary_svg_and_the_leaflet_data_carry_each_districts_coverage_and
     assert data["features"][0]["properties"] == {
         "kato": "276000000", "name": "Taskala", "coverage": "100.6%", "fill": maps.coverage_colours(100.6)[0], "url": "/en/d/",
     }  # fmt: skip
+
+
+def test_events_of_the_same_day_share_one_marker_and_one_label():
+    # given online closing on the day door-to-door opens, and "as of" on door-to-door's last day
+    first = datetime.date(2021, 9, 1)
+    online = SimpleNamespace(kind="online", starts_on=first, ends_on=datetime.date(2021, 10, 1))
+    door = SimpleNamespace(kind="door_to_door", starts_on=datetime.date(2021, 10, 1), ends_on=datetime.date(2021, 10, 30))
+    as_of = datetime.date(2021, 10, 30)
+    phases = [PhaseState(phase=p, end=p.ends_on, as_of=as_of) for p in (online, door)]
+    days = [first + datetime.timedelta(days=i) for i in range(60)]
+
+    # when
+    with translation.override("en"):
+        markers = Timeline(days=days, as_of=as_of, phases=phases).markers()
+
+    # then one marker per day, its label naming every event of that day
+    assert [(days[m.index], m.label) for m in markers] == [
+        (first, "online opens"),
+        (datetime.date(2021, 10, 1), "online closes, door-to-door opens"),
+        (as_of, "door-to-door closes, as of"),
+    ]
+    assert markers[-1].color == charts.INK  # the "as of" day stands out

@@ -1,14 +1,21 @@
 """The dashboard pages on the demo region: the published figures in each language, scopes, the PDF, the date picker."""
 
+import datetime
+import html
 import io
+import re
 
 import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
+from django.utils import translation
+from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from census.accounts import provision_user
-from reports.models import RenderedDashboard
+from census.formatting import format_date, format_number, format_percent
+from reports import maps
+from reports.models import CoverageSnapshot, RenderedDashboard
 from tests.dashboards.conftest import TASKALA, WKO, demo_user
 
 OCT_27 = "2021-10-27"
@@ -81,14 +88,14 @@ def test_a_date_that_is_not_a_date_shows_the_latest_figures_with_a_notice_not_an
 
     assert response.status_code == 200
     assert "is not a date" in text_of(response)
-    assert "Nov. 8, 2021" in text_of(response)
+    assert "8 November 2021" in text_of(response)
 
 
 def test_a_date_after_the_campaign_shows_its_last_day_and_says_so(official_client):
     response = official_client.get(f"/en/dashboard/{WKO}/", {"as_of": "2030-01-01"})
 
     assert response.status_code == 200
-    assert "no figures after 11/08/2021" in text_of(response)
+    assert "no figures after 8 Nov 2021" in text_of(response)
 
 
 def test_the_district_page_shows_the_series_baseline_and_status_history(official_client):
@@ -142,6 +149,92 @@ def test_the_kazakh_pdf_keeps_the_kazakh_letters(official_client):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Батыс Қазақстан облысы" in text
     assert "Тасқала ауданы" in text
+
+
+@pytest.mark.parametrize(("language", "region_name"), [("kk", "Батыс Қазақстан облысы"), ("ru", "Западно-Казахстанская область"),
+                                                       ("en", "West Kazakhstan Region")])  # fmt: skip
+def test_the_pdf_report_is_tagged_for_screen_readers_with_its_title_and_language(official_client, language, region_name):
+    # when
+    response = official_client.get(f"/{language}/dashboard/{WKO}/report.pdf", {"as_of": OCT_27})
+
+    # then it is a tagged PDF (a structure tree of headings, tables and lists), in the reader's language,
+    # and a reader shows its title, not its file name
+    reader = PdfReader(io.BytesIO(response.content))
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert catalog["/Lang"] == language
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.metadata.title.startswith(region_name)
+    kinds = {kid.get_object().get("/S") for kid in _structure(catalog["/StructTreeRoot"])}
+    assert {"/H1", "/H2", "/Table", "/TR", "/TH", "/TD", "/P"} <= kinds
+
+
+def _structure(element, depth=0):
+    """Every element of a PDF structure tree, depth first."""
+    kids = element.get_object().get("/K", [])
+    kids = kids if isinstance(kids, list) else [kids]
+    for kid in kids:
+        obj = kid.get_object()
+        if hasattr(obj, "get") and "/S" in obj:
+            yield kid
+            yield from _structure(obj, depth + 1)
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_chart_and_the_map_state_their_finding_in_words_tied_to_them(official_client, language):
+    # given the region's figures on its first counted day and on 27 October, and its districts' figures that day
+    as_of = datetime.date(2021, 10, 27)
+    rows = CoverageSnapshot.objects.filter(kato=WKO, date__lte=as_of, coverage_pct__isnull=False).order_by("date")
+    first, last = rows.first(), rows.last()
+    districts = CoverageSnapshot.objects.filter(region__kato=WKO, level="district", date=as_of).order_by("coverage_pct")
+    lowest, highest = districts.first(), districts.last()
+
+    # when
+    response = official_client.get(f"/{language}/dashboard/{WKO}/", {"as_of": OCT_27})
+
+    # then the chart's summary says where coverage started and where it stands, and when online closed
+    page = response.content.decode()
+    with translation.override(language):
+        chart = html_text(page, "chart-coverage-summary")
+        for day, percent in ((first.date, first.coverage_pct), (last.date, last.coverage_pct)):
+            assert format_date(day) in chart and plain(format_percent(percent)) in chart
+        assert gettext("Online counting closed on %(day)s.") % {"day": format_date(datetime.date(2021, 10, 15))} in chart
+        # and the map's names the districts with the lowest and the highest coverage
+        summary = html_text(page, "map-summary")
+        for snapshot in (lowest, highest):
+            assert maps.short_name(snapshot.district.name) in summary
+            assert plain(format_percent(snapshot.coverage_pct)) in summary
+    # both are tied to their picture, whose data table is on the page
+    assert 'aria-describedby="chart-coverage-summary"' in page and 'aria-describedby="map-summary"' in page
+    assert '<details class="chart-table">' in page and 'id="districts"' in page
+
+
+def test_the_daily_chart_names_its_busiest_day_in_words(official_client):
+    # given Taskala's figures up to 27 October
+    rows = CoverageSnapshot.objects.filter(kato=TASKALA, date__lte=datetime.date(2021, 10, 27))
+    busiest = max(rows, key=lambda r: (r.online_day + r.offline_day, -r.date.toordinal()))
+
+    # when
+    page = official_client.get(f"/en/dashboard/district/{TASKALA}/", {"as_of": OCT_27}).content.decode()
+
+    # then the daily bars are described by the day most were counted, and how many
+    summary = html_text(page, "chart-daily-summary")
+    with translation.override("en"):
+        assert format_date(busiest.date) in summary
+        assert format_number(busiest.online_day + busiest.offline_day) in summary
+    assert 'aria-describedby="chart-daily-summary"' in page
+
+
+def plain(text: str) -> str:
+    return text.replace("\xa0", " ")
+
+
+def html_text(page: str, element_id: str) -> str:
+    """The text of the element with that id (a paragraph without markup inside), with plain spaces."""
+    match = re.search(rf'id="{element_id}">([^<]*)<', page)
+    assert match, element_id
+    return html.unescape(match.group(1)).replace("\xa0", " ")
 
 
 def test_the_national_page_lists_every_region_for_a_national_official(demo, client):
@@ -237,3 +330,18 @@ def test_a_national_official_provisioned_later_sees_the_country(demo, client):
     client.force_login(official)
 
     assert client.get("/en/dashboard/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        ("kk", "Демо: Тасқала ауданының базалық халық саны"),
+        ("ru", "Демо: базовая численность Таскалинского района"),
+        ("en", "Demo: Taskala&#x27;s baseline is from the regional briefing"),
+    ],
+)
+def test_the_demo_baseline_note_is_in_the_readers_language(official_client, language, note):
+    response = official_client.get(f"/{language}/dashboard/district/{TASKALA}/", {"as_of": OCT_27})
+
+    assert note in text_of(response)
+    assert "is NOT an official figure" not in text_of(response)

@@ -10,7 +10,7 @@ from census.accounts import provision_user
 from census.formatting import format_number, format_percent
 from census.models import AuditEntry
 from census.services import record_count, set_status
-from regions.models import COUNTRY_KATO
+from regions.models import COUNTRY_KATO, District
 from reports.dashboards import store
 from reports.models import CoverageSnapshot, RenderedDashboard
 from reports.publication import is_published
@@ -48,7 +48,11 @@ def north(campaign, after_campaign):
     for name, (kato, baseline, counted, status) in plan.items():
         district = factories.DistrictFactory(region=region, kato=kato, name_en=f"{name.title()} District")
         factories.BaselineFactory(district=district, campaign=campaign, population=baseline)
-        record_count(campaign=campaign, district=district, date=OCT_1, online=counted, offline=0, user=staff, source=FORM)
+        # "over" and "closed" count more than their baselines on purpose: confirmed past the plausibility check.
+        record_count(
+            campaign=campaign, district=district, date=OCT_1, online=counted, offline=0, user=staff, source=FORM,
+            confirm_implausible=True, reason="verified by phone",
+        )  # fmt: skip
         if status:
             set_status(campaign=campaign, district=district, status=status, date=OCT_1, user=staff, source=FORM, note=STATUS_NOTE)
         districts[name] = district
@@ -86,6 +90,21 @@ def test_the_public_page_shows_only_published_districts_and_sums_only_them(north
     assert "54.2%" in page
     assert "650 counted of 1,200 registered" in page
     assert "2 of 4 districts" in page
+
+
+def test_a_name_without_an_english_form_is_marked_as_russian_on_an_english_page(north, client):
+    # given a district that has no English name: the English pages show its Russian one
+    region, districts, _staff = north
+    District.objects.filter(pk=districts["open"].pk).update(name_en="", name_ru="Открытый район")
+
+    # when
+    public = client.get(f"/en/public/{region.kato}/").content.decode()
+    widget = client.get(f"/en/widget/{region.kato}/").content.decode()
+
+    # then that name is marked as Russian, the others as English
+    for page in (public, widget):
+        assert '<bdi lang="ru">Открытый район</bdi>' in page
+        assert '<bdi lang="en">Closed District</bdi>' in page
 
 
 def test_the_public_page_and_the_widget_show_no_staff_only_data(north, client):
@@ -184,7 +203,7 @@ def test_a_page_older_than_its_snapshot_is_rendered_again_on_demand(north):
     # when: a later count is recomputed, but no job rendered the page (the broker was down, say)
     with time_machine.travel(AFTER_CAMPAIGN + datetime.timedelta(minutes=5), tick=False):
         record_count(campaign=campaign, district=districts["open"], date=OCT_1, online=600, offline=0, reason="late box",
-                     user=staff, source=FORM)  # fmt: skip
+                     user=staff, source=FORM, confirm_implausible=True)  # fmt: skip
         drain_recompute_outbox()
         again = store.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=OCT_1, language="en")
 
@@ -214,7 +233,7 @@ def test_a_page_rendered_again_without_its_pdf_drops_a_pdf_of_older_figures(nort
 
     with time_machine.travel(AFTER_CAMPAIGN + datetime.timedelta(minutes=5), tick=False):
         record_count(campaign=campaign, district=districts["open"], date=OCT_1, online=700, offline=0, reason="late box",
-                     user=staff, source=FORM)  # fmt: skip
+                     user=staff, source=FORM, confirm_implausible=True)  # fmt: skip
         drain_recompute_outbox()
         page = store.dashboard_for(campaign=campaign, kind="region", kato=region.kato, as_of=None, language="ru")
 

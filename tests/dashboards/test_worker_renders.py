@@ -1,4 +1,4 @@
-"""With Redis and a real Celery worker: a committed count reaches the stored dashboards (HTML and PDF) with no page view."""
+"""With Redis and a real Celery worker: a committed count reaches the stored dashboards with no page view; the PDF waits for its download."""
 
 import datetime
 import signal
@@ -9,6 +9,7 @@ import pytest
 from census.models import AuditEntry
 from census.services import record_count
 from harness.ports import wait_for
+from reports.dashboards import store
 from reports.models import RenderedDashboard
 from tests import factories
 
@@ -36,11 +37,21 @@ def test_a_committed_count_is_rendered_into_the_stored_dashboards_by_the_worker(
     # when: a count is committed
     record_count(campaign=campaign, district=district, date=OCT_5, online=120, offline=80, source=AuditEntry.Source.FORM)
 
-    # then: the worker recomputes, then renders the region's dashboard in each language, then its PDF
-    if not wait_for(lambda: pages.filter(pdf__isnull=False).count() == 3, WAIT_SECONDS):
-        fail("no rendered dashboard with its PDF")
+    # then: the worker recomputes, then renders the region's dashboard in each language, without its PDF
+    if not wait_for(lambda: pages.count() == 3, WAIT_SECONDS):
+        fail("no rendered dashboard")
     first = pages.get(language="ru")
     assert "10,0\xa0%" in first.html
+    assert not pages.filter(pdf__isnull=False).exists(), "a PDF is made when downloaded, not after every save"
+
+    # when: the PDF is downloaded twice
+    made = store.report_pdf(campaign=campaign, kato=region.kato, as_of=None, language="ru")
+    again = store.report_pdf(campaign=campaign, kato=region.kato, as_of=None, language="ru")
+
+    # then: it was made once, for these figures
+    assert bytes(made.pdf).startswith(b"%PDF")
+    assert again.rendered_at == made.rendered_at and bytes(again.pdf) == bytes(made.pdf)
+    first = pages.get(language="ru")
 
     # when: the day is corrected
     record_count(

@@ -23,7 +23,7 @@ from django.urls import reverse
 from census.demo import DEMO_PASSWORD
 from regions.models import District
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.pages]
 
 WKO = "270000000"
 TASKALA = "276000000"
@@ -222,7 +222,7 @@ def test_every_page_loads_under_the_strict_policy_with_its_security_headers(live
         "/ru/public/", f"/ru/public/{WKO}/", f"/ru/widget/{WKO}/",
         "/ru/entry/", "/ru/entry/not-reported/", f"/ru/entry/region/{WKO}/",
         f"/ru/entry/district/{taskala}/", f"/ru/entry/district/{taskala}/history/", f"/ru/entry/district/{taskala}/status/",
-        "/ru/entry/import/",
+        f"/ru/entry/district/{taskala}/staffing/", "/ru/entry/sync-health/", "/ru/entry/import/",
     ]:  # fmt: skip
         sweep.visit(path, ready="figure[data-chart] canvas" if "/dashboard/" in path else None)
     page.set_input_files("input[name=file]", {"name": "counts.csv", "mimeType": "text/csv", "buffer": _import_file()})

@@ -165,6 +165,7 @@ def test_setting_a_status_records_the_decision_with_its_date(area, staff_client,
     ("data", "field"),
     [
         pytest.param({"status": "completed", "date": "2021-12-01"}, "date", id="future-date"),
+        pytest.param({"status": "completed", "date": "2012-10-27"}, "date", id="before-the-census"),
         pytest.param({"status": "finished", "date": "2021-10-27"}, "status", id="unknown-status"),
         pytest.param({"status": "completed", "date": "27/27/2021"}, "date", id="bad-date"),
     ],

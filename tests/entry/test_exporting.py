@@ -32,7 +32,7 @@ def test_the_csv_starts_with_the_utf8_bom_and_holds_the_area_s_counts(area, coun
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows == [
-        ["КАТО", "Район", "Дата", "Онлайн", "Офлайн"],
+        ["Код КАТО", "Район", "Дата", "Онлайн", "Сплошной обход"],
         [area.first.kato, "Акжаикский район", "2021-10-05", "1200", "5"],
         [area.second.kato, "Бурлинский район", "2021-10-05", "30", "5"],
     ]
@@ -40,7 +40,10 @@ def test_the_csv_starts_with_the_utf8_bom_and_holds_the_area_s_counts(area, coun
 
 def test_an_english_reader_gets_comma_separated_english_headers(area, counts, staff_client):
     text = staff_client.get("/en/entry/export.csv").content.decode("utf-8-sig")
-    assert text.splitlines()[:2] == ["KATO,District,Date,Online,Offline", f"{area.first.kato},Akzhaik District,2021-10-05,1200,5"]
+    assert text.splitlines()[:2] == [
+        "KATO code,District,Date,Online,Door-to-door",
+        f"{area.first.kato},Akzhaik District,2021-10-05,1200,5",
+    ]
 
 
 def test_the_xlsx_has_real_dates_and_numbers(area, counts, staff_client):
@@ -51,7 +54,7 @@ def test_the_xlsx_has_real_dates_and_numbers(area, counts, staff_client):
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("КАТО", "Аудан", "Күні", "Онлайн", "Офлайн")
+    assert rows[0] == ("ӘАОЖ (КАТО) коды", "Аудан", "Күні", "Онлайн", "Үйме-үй аралау")
     assert rows[1][2].date() == OPEN_DAY and rows[1][3] == 1200
     assert len(rows) == 3
 

@@ -57,9 +57,23 @@ def test_staff_save_a_whole_region_day_in_one_post(area, staff_client):
     assert "3 of 3 districts changed" in page.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "summary"),
+    [("en", "1 of 1 district changed."), ("ru", "изменено районов — 1 из 1.")],
+)
+def test_one_district_saved_reads_in_the_singular(area, staff_client, language, summary):
+    response = grid_post(staff_client, area, {area.first: ("120", "45")}, language=language)
+
+    page = staff_client.get(response["Location"]).content.decode()
+    assert summary in page
+
+
 def test_the_grid_totals_are_formatted_for_the_reader(area, staff_client, campaign):
     # given
-    record_count(campaign=campaign, district=area.first, date=OPEN_DAY, online=308_529, offline=270_695, source="form")
+    record_count(
+        campaign=campaign, district=area.first, date=OPEN_DAY, online=308_529, offline=270_695, source="form",
+        confirm_implausible=True, reason="a city-sized figure",
+    )  # fmt: skip
 
     # when
     ru = staff_client.get(f"/ru/entry/region/{area.region.kato}/?date={DAY}").content.decode()
@@ -153,6 +167,10 @@ def test_a_correction_of_a_past_day_needs_a_reason_given_once_for_the_grid(area,
     # then
     assert without.status_code == 400
     assert "give a reason" in without.context["reason_error"]
+    # The cursor waits in the reason field, which the message describes.
+    reason_input = re.search(r'<input[^>]*name="reason"[^>]*>', without.content.decode()).group(0)
+    assert "autofocus" in reason_input and 'aria-describedby="id_reason_helptext grid-reason-error"' in reason_input
+    assert 'id="grid-reason-error"' in without.content.decode()
     assert with_reason.status_code == 302
     assert stored(area.first) == (12, 10)
     entry = AuditEntry.objects.filter(district=area.first).order_by("-id").first()

@@ -1,12 +1,16 @@
 """Importing through the pages: preview, apply all or nothing, re-import changes nothing, bad files never a 500."""
 
 import datetime
+import html
 import io
 import zipfile
 
 import pytest
 import time_machine
+from django.utils import translation
+from django.utils.translation import gettext
 
+from census.importing import COLUMN_LABELS
 from census.models import AuditEntry, DailyCount, PendingImport
 from census.services import CountRow, EntryMode, import_counts, record_count
 from reports.models import RecomputeRequest
@@ -319,3 +323,29 @@ def test_too_many_rows_are_refused_before_parsing(area, staff_client, settings):
 def test_the_import_page_says_what_a_file_may_look_like(area, staff_client):
     html = staff_client.get("/en/entry/import/").content.decode()
     assert "district/район/аудан" in html and "27.10.2021" in html and "At most 5.0\xa0MB and 10,000 rows" in html
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_example_file_is_in_the_readers_language_and_the_import_reads_it(area, staff_client, campaign, lang):
+    # when a staff member opens the import page in their language
+    page = staff_client.get(f"/{lang}/entry/import/")
+
+    # then the example is headed with that language's words for the columns, and names their first district
+    sample = page.context["sample"]
+    with translation.override(lang):
+        expected_header = ";".join(gettext(COLUMN_LABELS[key][0]) for key in ("district", "date", "online", "offline"))
+        first_name = area.first.name
+    header, by_name, by_code = sample.splitlines()
+    assert header == expected_header
+    door_to_door_starts = max(phase.starts_on for phase in campaign.phases.all())
+    assert by_name.startswith(f"{first_name};{door_to_door_starts:%d.%m.%Y};")
+    assert by_code.startswith(f"{area.first.kato};")
+    assert sample in html.unescape(page.content.decode())
+
+    # and when they import that very text, it is read in full: two days of their district to create, no errors
+    file = io.BytesIO(sample.encode("utf-8"))
+    file.name = "example.csv"
+    preview = staff_client.post(f"/{lang}/entry/import/", {"file": file, "mode": "daily", "reason": ""})
+    assert preview.status_code == 200
+    assert preview.context["read"].errors == []
+    assert (preview.context["summary"].created, preview.context["summary"].failed) == (2, [])

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.db import OperationalError, connection, transaction
+from django.test import Client
 
 from census.access import issue_token
 from census.contention import ATTEMPTS, is_contention, retry_on_contention
@@ -20,7 +21,7 @@ from census.services import CountRow, import_counts, lock_districts, record_coun
 from harness.ports import wait_for
 from regions.models import District
 from tests.api.conftest import client_with
-from tests.entry.conftest import OPEN_DAY, client_for, make_person
+from tests.entry.conftest import MODEL_BACKEND, OPEN_DAY, client_for, make_person
 from tests.entry.test_import_pages import upload
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("after_campaign")]
@@ -249,3 +250,24 @@ def test_a_save_that_keeps_losing_deadlocks_is_retried_then_told_so_on_every_pag
     assert on_import.context["token"] == preview.context["token"]
     assert not DailyCount.objects.exists() and not AuditEntry.objects.exists()
     assert staff_client.post("/en/entry/import/apply/", {"token": preview.context["token"]}).status_code == 302
+
+
+def test_an_admin_save_that_keeps_losing_deadlocks_is_retried_then_told_so_never_a_500(area, campaign, superuser):
+    admin = Client()
+    admin.force_login(superuser, backend=MODEL_BACKEND)
+    form = {
+        "campaign": campaign.pk, "district": area.first.pk, "date": OPEN_DAY.isoformat(), "online": "5", "offline": "1",
+        "mode": "daily", "reason": "", "version": "0",
+    }  # fmt: skip
+
+    with every_district_lock_loses_a_deadlock() as attempts:
+        answer = admin.post("/en/admin/census/dailycount/add/", form, follow=True)
+
+    assert len(attempts) == ATTEMPTS
+    assert answer.status_code == 200
+    said = "Another save of the same districts was in progress, so nothing was saved. Try again."
+    assert said in [str(message) for message in answer.context["messages"]]
+    assert not DailyCount.objects.exists() and not AuditEntry.objects.exists()
+    # and once the other save is done, the same form goes through
+    assert admin.post("/en/admin/census/dailycount/add/", form).status_code == 302
+    assert DailyCount.objects.get().online == 5

@@ -11,7 +11,7 @@ import io
 
 import pytest
 
-from census.models import AuditEntry, DailyCount, DistrictStatus
+from census.models import AuditEntry, DailyCount, DailyStaffing, DistrictStatus
 from tests.entry.conftest import OPEN_DAY, client_for, people
 
 pytestmark = pytest.mark.usefixtures("after_campaign")
@@ -45,9 +45,14 @@ MATRIX = {
     "import_apply":       (302, 403, 403, 403, 302, 302, 302, 302, 302),
     "export_csv":         (302, 403, 403, 403, 200, 200, 200, 200, 200),
     "export_xlsx":        (302, 403, 403, 403, 200, 200, 200, 200, 200),
+    "staffing":           (302, 403, 403, 403, 200, 200, 404, 404, 200),
+    "staffing_save":      (302, 403, 403, 403, 302, 302, 404, 404, 302),
+    "staffing_export_csv":  (302, 403, 403, 403, 200, 200, 200, 200, 200),
+    "staffing_export_xlsx": (302, 403, 403, 403, 200, 200, 200, 200, 200),
+    "sync_health":        (302, 403, 200, 200, 200, 403, 403, 200, 200),
 }  # fmt: skip
 # Actions that write to district A, and who may make them land.
-WRITES = {"grid_save", "district_save", "status_save", "import_apply"}
+WRITES = {"grid_save", "district_save", "status_save", "import_apply", "staffing_save"}
 MAY_WRITE_A = {"staff_region", "staff_district", "admin"}
 
 
@@ -108,6 +113,25 @@ def _request(client, page: str, area):
         return client.get("/en/entry/export.csv")
     if page == "export_xlsx":
         return client.get("/en/entry/export.xlsx")
+    if page == "staffing":
+        return client.get(f"/en/entry/district/{a.kato}/staffing/?date={day}")
+    if page == "staffing_save":
+        return client.post(
+            f"/en/entry/district/{a.kato}/staffing/",
+            {
+                "date": day,
+                "interviewers": "5",
+                "instructors": "1",
+                "volunteers": "0",
+                "vaccinated": "6",
+                "reason": "",
+                "version": "0",
+            },
+        )
+    if page in ("staffing_export_csv", "staffing_export_xlsx"):
+        return client.get("/en/entry/staffing-export." + page.rsplit("_", 1)[1])
+    if page == "sync_health":
+        return client.get("/en/entry/sync-health/")
     raise AssertionError(page)
 
 
@@ -115,6 +139,7 @@ def _a_state(area):
     return (
         list(DailyCount.objects.filter(district=area.first).values_list("date", "online", "offline")),
         list(DistrictStatus.objects.filter(district=area.first).values_list("status", "date")),
+        list(DailyStaffing.objects.filter(district=area.first).values_list("date", "interviewers", "vaccinated")),
         AuditEntry.objects.filter(district=area.first).count(),
     )
 

@@ -169,6 +169,8 @@ def test_the_admin_sign_in_shares_the_rate_limit(superuser, settings):
 def test_sign_in_goes_on_when_the_cache_is_down(staff, settings):
     # given: the cache is a Redis that is not there (a closed loopback port)
     settings.CENSUS_SIGNIN_RATE = "1/minute"
+    # Sessions in the database: the site's own cache fails open for them, a bare RedisCache (as here) would not.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     port = free_port()
     settings.CACHES = {
         "default": {

@@ -94,7 +94,14 @@ def stack(tmp_path_factory, django_db_setup):
         "--access-logformat", '%(h)s "%(r)s" %(s)s xff=%({x-forwarded-for}i)s proto=%({x-forwarded-proto}i)s',
     )  # fmt: skip
     server_config = workdir / "census.conf"
-    server_config.write_text(render(TEMPLATE.read_text(), CENSUS_UPSTREAM=f"127.0.0.1:{web_port}", NGINX_PORT=str(proxy_port)))
+    server_config.write_text(
+        render(
+            TEMPLATE.read_text(),
+            CENSUS_UPSTREAM=f"127.0.0.1:{web_port}",
+            NGINX_PORT=str(proxy_port),
+            NGINX_CACHE_DIR=str(workdir / "cache"),
+        )
+    )
     config = workdir / "nginx.conf"
     config.write_text(main_config(workdir, server_config))
     checked = subprocess.run([NGINX, "-t", "-c", str(config)], capture_output=True, text=True, timeout=30)
@@ -227,3 +234,21 @@ def test_gunicorn_learns_the_client_address_and_scheme_from_the_proxy(stack):
     # what the client claimed, then the address nginx saw: the app believes only the last (CENSUS_TRUSTED_PROXIES=1)
     assert "xff=203.0.113.9, 127.0.0.1" in line
     assert "proto=http" in line
+
+
+def test_the_proxy_keeps_an_anonymous_public_page_and_never_a_signed_in_visitors(stack):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the public page reads the database, and on SQLite gunicorn cannot reach the test's")
+    port, access_log = stack
+    anonymous = b"GET /kk/public/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    signed_in = b"GET /kk/public/ HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid=abc\r\nConnection: close\r\n\r\n"
+
+    first, second = request(port, anonymous), request(port, anonymous)
+    with_session = request(port, signed_in)
+
+    assert first.startswith(b"HTTP/1.1 200") and second.startswith(b"HTTP/1.1 200"), first[:200]
+    assert b"Cache-Control: public, max-age=" in first
+    assert b"X-Cache-Status: HIT" in second
+    assert b"X-Cache-Status: BYPASS" in with_session
+    # the anonymous copy was fetched once; the visitor with a session reached gunicorn
+    assert len(gunicorn_saw(access_log, "/kk/public/")) == 2

@@ -5,8 +5,11 @@ right-to-left override would reorder everything after it; the admin's forms
 refuse such a name just as `manage.py import_units` does (tests/census/test_import_units.py).
 """
 
+import re
+
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from regions.models import District, Region
 from tests import factories
@@ -89,3 +92,30 @@ def test_the_admin_still_saves_a_plain_kazakh_name(admin_client):
 
     assert response.status_code == 302
     assert District.objects.get(pk=district.pk).name_kk == "Жаңақала ауданы"
+
+
+def test_a_name_is_marked_with_the_language_it_is_shown_in(db):
+    # given a district named in Kazakh and Russian only
+    district = factories.DistrictFactory(name_kk="Тасқала ауданы", name_ru="Таскалинский район", name_en="")
+
+    # then a Kazakh page shows its Kazakh name, an English page its Russian one, each marked as such
+    with translation.override("kk"):
+        assert (district.name, district.name_lang) == ("Тасқала ауданы", "kk")
+    with translation.override("en"):
+        assert (district.name, district.name_lang) == ("Таскалинский район", "ru")
+
+
+def test_the_russian_admin_marks_the_kazakh_and_english_names_with_their_language(admin_client):
+    # given
+    district = factories.DistrictFactory(name_kk="Тасқала ауданы", name_ru="Таскалинский район", name_en="Taskala District")
+
+    # when
+    listing = admin_client.get("/ru/admin/regions/district/").content.decode()
+    form = admin_client.get(f"/ru/admin/regions/district/{district.pk}/change/").content.decode()
+
+    # then a screen reader reads each name in its own language
+    for language, name in (("kk", "Тасқала ауданы"), ("ru", "Таскалинский район"), ("en", "Taskala District")):
+        assert f'<span lang="{language}">{name}</span>' in listing
+    for language in ("kk", "ru", "en"):
+        field = re.search(rf'<input[^>]*name="name_{language}"[^>]*>', form)
+        assert field and f'lang="{language}"' in field.group(0)

@@ -84,7 +84,12 @@ class Census:
         for kato, district in self.districts.items():
             for day in campaign_days():
                 if (kato, day) not in skip:
-                    enter(self.campaign, district, day, *planned_count(kato, day))
+                    # North's small district goes over its baseline on purpose: its last days are confirmed
+                    # past the plausibility check (above 110%), as staff would confirm a verified figure.
+                    enter(
+                        self.campaign, district, day, *planned_count(kato, day),
+                        confirm_implausible=True, reason="planned over the baseline",
+                    )  # fmt: skip
 
 
 @pytest.fixture

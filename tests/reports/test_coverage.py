@@ -245,13 +245,16 @@ def test_forecast_needed_rate_is_what_remains_over_the_days_left():
     assert result.needed_daily_rate == Decimal("13.3")  # 930 / 70
 
 
-def test_forecast_after_the_deadline_is_off_track_without_a_needed_rate():
+def test_forecast_at_the_end_of_the_deadline_is_ended_without_a_needed_rate():
+    # The outcome is known at the end of the deadline day: no verdict on pace, no rate needed.
     series = steady_series(days=7, online_per_day=10)
 
     on_the_deadline = coverage.forecast(series, 6, baseline=1000, deadline=day(6))
     after_it = coverage.forecast(series, 6, baseline=1000, deadline=day(3))
+    the_day_before = coverage.forecast(series, 6, baseline=1000, deadline=day(7))
 
-    assert on_the_deadline.outlook == after_it.outlook == "off_track"
+    assert on_the_deadline.outlook == after_it.outlook == coverage.ENDED
+    assert the_day_before.outlook == coverage.OFF_TRACK
     assert on_the_deadline.needed_daily_rate is None
     # The projection at the recent pace is still given.
     assert after_it.projected_on == day(6 + 93)
@@ -476,3 +479,89 @@ def test_a_roll_up_divides_summed_counts_by_summed_baselines_not_the_average_of_
 
     # then: 1,000 of 9,100 is 11.0%, not (100% + 10%) / 2 = 55%
     assert figures.coverage_pct == Decimal("11.0")
+
+
+# --- closed areas and ramp-ups -----------------------------------------------------------------------
+
+
+def test_a_closed_area_is_completed_whatever_its_pace_or_deadline():
+    slow = steady_series(days=10, online_per_day=1)
+
+    before_deadline = coverage.forecast(slow, 9, baseline=1000, deadline=day(12), closed=True)
+    after_deadline = coverage.forecast(slow, 9, baseline=1000, deadline=day(5), closed=True)
+    open_one = coverage.forecast(slow, 9, baseline=1000, deadline=day(12))
+
+    assert before_deadline.outlook == after_deadline.outlook == coverage.COMPLETED
+    assert before_deadline.needed_daily_rate is None
+    assert open_one.outlook == coverage.OFF_TRACK
+
+
+def test_a_closed_area_over_its_baseline_is_completed_with_the_day_it_got_there():
+    series = steady_series(days=10, online_per_day=150)
+
+    result = coverage.forecast(series, 9, baseline=1000, deadline=day(20), closed=True)
+
+    assert result.outlook == coverage.COMPLETED
+    assert result.projected_on == day(6)  # 7 x 150 = 1,050
+
+
+def test_area_figures_close_only_the_days_a_closing_decision_was_in_force():
+    series = steady_series(days=10, online_per_day=1)
+
+    figures = coverage.area_figures(series, baseline=1000, deadline=day(12), closed_days=[day(8), day(9)])
+
+    assert [f.forecast.outlook for f in figures[7:]] == [coverage.OFF_TRACK, coverage.COMPLETED, coverage.COMPLETED]
+
+
+def ramp_up_series() -> list[Day]:
+    """Online steady at 100 a day; door-to-door opens on day 10 and climbs 10, 20, ... 300 a day."""
+    increments = {day(i): (100, 0) for i in range(10)}
+    for i in range(10, 30):
+        increments[day(i)] = (100, min(10 * (2 ** (i - 10)), 300 * (i - 9)))
+    return coverage.cumulative_series(increments, start=day(0), end=day(29))
+
+
+def test_the_ramp_up_of_a_channel_that_just_opened_is_not_a_jump():
+    series = ramp_up_series()
+
+    flagged = coverage.area_figures(series, baseline=100_000, deadline=None)
+    quiet = coverage.area_figures(series, baseline=100_000, deadline=None, ramp_up_until={"offline": day(17)})
+
+    jump_days = [f.day.date for f in flagged if coverage.JUMP in f.flags]
+    assert jump_days, "the climb is steep enough to be a jump without a ramp-up"
+    assert any(d < day(17) for d in jump_days)
+    assert all(coverage.JUMP not in f.flags for f in quiet if f.day.date < day(17))
+
+
+def test_after_the_ramp_up_a_jump_is_flagged_again():
+    increments = {day(i): (0, 100) for i in range(20)}
+    increments[day(18)] = (0, 5000)
+    series = coverage.cumulative_series(increments, start=day(0), end=day(19))
+
+    figures = coverage.area_figures(series, baseline=100_000, deadline=None, ramp_up_until={"offline": day(7)})
+
+    assert [f.day.date for f in figures if coverage.JUMP in f.flags] == [day(18)]
+
+
+def test_the_ramp_up_of_one_channel_does_not_hide_a_jump_in_the_other():
+    increments = {day(i): (100, 0) for i in range(20)}
+    increments[day(15)] = (5000, 0)
+    series = coverage.cumulative_series(increments, start=day(0), end=day(19))
+
+    figures = coverage.area_figures(series, baseline=100_000, deadline=None, ramp_up_until={"offline": day(20)})
+
+    assert coverage.JUMP in figures[15].flags
+
+
+def test_a_pace_too_slow_to_finish_within_a_census_cycle_projects_no_date_instead_of_failing():
+    # One person in the week and a baseline of a billion: at that pace the date would fall after the year 9999.
+    series = coverage.cumulative_series({day(0): (1, 0)}, start=day(0), end=day(6))
+    slow = coverage.forecast(series, 6, baseline=1_000_000_000, deadline=day(30))
+    assert slow.projected_on is None
+    assert slow.outlook == coverage.OFF_TRACK
+    # Just inside the horizon a date is still projected: 7 counted in the week, 3,653 days to go.
+    series = coverage.cumulative_series({day(0): (7, 0)}, start=day(0), end=day(6))
+    near = coverage.forecast(series, 6, baseline=7 + coverage.PROJECTION_HORIZON_DAYS, deadline=day(30))
+    assert near.projected_on == day(6) + datetime.timedelta(days=coverage.PROJECTION_HORIZON_DAYS)
+    far = coverage.forecast(series, 6, baseline=7 + coverage.PROJECTION_HORIZON_DAYS + 1, deadline=day(30))
+    assert far.projected_on is None

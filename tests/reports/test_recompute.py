@@ -152,7 +152,7 @@ def test_a_correction_to_an_early_day_updates_every_later_snapshot_of_the_distri
 def test_draining_twice_leaves_the_same_snapshots_as_a_clean_full_recompute(counted):
     # given: corrections in both regions, one of them late in the campaign
     enter(counted.campaign, counted[MIDDLE], SEP_3, 10, 0, reason="duplicate forms removed")
-    enter(counted.campaign, counted[SMALL], OCT_20, 0, 500, reason="late batch")
+    enter(counted.campaign, counted[SMALL], OCT_20, 0, 500, reason="late batch", confirm_implausible=True)
     enter(counted.campaign, counted["121000000"], OCT_10, 70, 100, reason="recount")
 
     # when
@@ -202,7 +202,7 @@ def test_a_late_correction_to_a_district_over_its_baseline_keeps_the_day_it_got_
 
     # when: a correction at the very end
     online, offline = planned_count(SMALL, PHASE_END)
-    enter(counted.campaign, counted[SMALL], PHASE_END, online, offline + 5, reason="late forms")
+    enter(counted.campaign, counted[SMALL], PHASE_END, online, offline + 5, reason="late forms", confirm_implausible=True)
     drain_recompute_outbox()
 
     # then
@@ -394,7 +394,7 @@ def test_a_district_over_its_baseline_keeps_its_coverage_and_is_flagged(counted)
 def test_every_snapshot_has_a_forecast_with_an_outlook(counted):
     rows = CoverageSnapshot.objects.all()
 
-    assert {r.outlook for r in rows} <= {"done", "on_track", "at_risk", "off_track"}
+    assert {r.outlook for r in rows} <= {"done", "on_track", "at_risk", "off_track", "completed", "ended"}
     assert all(r.daily_rate is not None for r in rows)
     small = snap(counted, SMALL, PHASE_END)
     assert small.outlook == "done"

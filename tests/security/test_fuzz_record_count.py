@@ -219,7 +219,10 @@ def test_every_valid_entry_is_accepted_and_stored_exactly(seeded):
         entry, (online, offline) = drawn
         audits = AuditEntry.objects.count()
         with transaction.atomic():
-            result = record_count(campaign=campaign, district=district, source=FORM, **entry)
+            # Any figure within the bounds, however large for the district: confirmed past the plausibility checks.
+            result = record_count(
+                campaign=campaign, district=district, source=FORM, confirm_implausible=True, reason="fuzz", **entry
+            )
 
             stored = DailyCount.objects.get(campaign=campaign, district=district, date=entry["date"])
             assert (stored.online, stored.offline, stored.version) == (online, offline, 1)

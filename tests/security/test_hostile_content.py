@@ -206,7 +206,8 @@ def json_attributes(parsed: Parsed, attribute: str) -> list:
 
 
 def bdi_wrapped(html: str, name: str) -> bool:
-    return f"<bdi>{escape(name)}</bdi>" in html
+    """The name, escaped, inside a <bdi> (marked with the language it is in, where the page gives one)."""
+    return re.search(rf'<bdi(?: lang="[a-z]{{2}}")?>{re.escape(str(escape(name)))}</bdi>', html) is not None
 
 
 # --- Dashboards -------------------------------------------------------------------------------------

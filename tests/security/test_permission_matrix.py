@@ -36,6 +36,7 @@ from census.access import issue_token
 from census.accounts import provision_user
 from census.models import AuditEntry, DailyCount, DistrictStatus, Phase
 from census.services import extend_phase, record_count, set_status
+from census.staffing import record_staffing, set_staffing_plan
 from regions.models import COUNTRY_KATO, PopulationBaseline
 from reports.dashboards import store
 from reports.models import CoverageSnapshot, RecomputeRequest, RenderedDashboard
@@ -121,6 +122,11 @@ def _build_world() -> World:
                         date=datetime.date(2021, 10, 20), source=AuditEntry.Source.COMMAND)  # fmt: skip
     extension = extend_phase(phase=online, region=regions["B"], ends_on=datetime.date(2021, 10, 20),
                              decided_on=datetime.date(2021, 10, 10), reason="late start", source=AuditEntry.Source.COMMAND)  # fmt: skip
+    for district in districts.values():  # the last, B1's, are the ones the admin opens
+        plan = set_staffing_plan(campaign=campaign, district=district, role="interviewer", planned=10,
+                                 valid_from=COUNTED_DAY, source=AuditEntry.Source.COMMAND)  # fmt: skip
+        staffing = record_staffing(campaign=campaign, district=district, date=COUNTED_DAY, interviewers=9,
+                                   instructors=1, volunteers=2, vaccinated=12, source=AuditEntry.Source.COMMAND)  # fmt: skip
     drain_recompute_outbox()
     # Rendered now, once, in English, so that the pages below read stored dashboards instead of each rendering its own.
     pages = [(Kind.NATIONAL, COUNTRY_KATO), *[(kind, COUNTRY_KATO) for kind in (Kind.PUBLIC, Kind.WIDGET)]]
@@ -165,6 +171,8 @@ def _build_world() -> World:
         "census.dailycount": DailyCount.objects.get(district=districts["B1"], date=COUNTED_DAY).pk,
         "census.districtstatus": status.pk,
         "census.phaseextension": extension.pk,
+        "census.staffingplan": plan.plan.pk,
+        "census.dailystaffing": staffing.staffing.pk,
         "census.campaign": campaign.pk,
         "census.auditentry": AuditEntry.objects.filter(district=districts["B1"]).first().pk,
         "regions.region": regions["B"].pk,
@@ -196,11 +204,27 @@ def _grid(label: str) -> dict:
 
 
 DAY_FORM = {"date": WRITE_DAY.isoformat(), "mode": "daily", "online": "11", "offline": "7", "reason": "", "version": "0"}
+STAFFING_FORM = {"date": WRITE_DAY.isoformat(), "interviewers": "5", "instructors": "1", "volunteers": "0", "vaccinated": "6",
+                 "reason": "", "version": "0"}  # fmt: skip
 STATUS_FORM = {"status": "completed_early", "date": "2021-10-27", "note": "decision"}
 
 
 def _count(label: str) -> dict:
     return {"district": KATO[label], "date": WRITE_DAY.isoformat(), "online": 5, "offline": 5}
+
+
+def _staffing(label: str) -> dict:
+    return {"district": KATO[label], "date": WRITE_DAY.isoformat(), "interviewers": 5, "instructors": 1, "volunteers": 0,
+            "vaccinated": 6}  # fmt: skip
+
+
+def _plan(label: str) -> dict:
+    return {"district": KATO[label], "role": "instructor", "planned": 2, "valid_from": WRITE_DAY.isoformat()}
+
+
+def _batch(label: str) -> dict:
+    # A district outside the actor's area is a rejected item in a 200: the cell then says nothing landed.
+    return {"items": [{"key": f"device-{label}", "version": 0, **_count(label)}]}
 
 
 # Bodies are functions: an upload is a file object, read once.
@@ -254,6 +278,15 @@ ROWS = [
                                                                                           (L,     403,    403,    "302+","302+","302+", L,    L,     L,      L,      L)),
     ("status B1 save",        "POST", "/en/entry/district/{B1}/status/", lambda: STATUS_FORM,
                                                                                           (L,     403,    403,    404,   404,   "302+", L,    L,     L,      L,      L)),
+    ("staffing A1",           "GET",  "/en/entry/district/{A1}/staffing/",        None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
+    ("staffing B1",           "GET",  "/en/entry/district/{B1}/staffing/",        None,   (L,     403,    403,    404,   404,   200,   L,     L,     L,      L,      L)),
+    ("staffing A1 save",      "POST", "/en/entry/district/{A1}/staffing/", lambda: STAFFING_FORM,
+                                                                                          (L,     403,    403,    "302+","302+","302+", L,    L,     L,      L,      L)),
+    ("staffing A2 save",      "POST", "/en/entry/district/{A2}/staffing/", lambda: STAFFING_FORM,
+                                                                                          (L,     403,    403,    404,   "302+","302+", L,    L,     L,      L,      L)),
+    ("staffing B1 save",      "POST", "/en/entry/district/{B1}/staffing/", lambda: STAFFING_FORM,
+                                                                                          (L,     403,    403,    404,   404,   "302+", L,    L,     L,      L,      L)),
+    ("device sync health",    "GET",  "/en/entry/sync-health/",                   None,   (L,     200,    200,    403,   200,   200,   L,     L,     L,      L,      L)),
     ("import",                "GET",  "/en/entry/import/",                        None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
     ("import check A1",       "POST", "/en/entry/import/",            lambda: _import_file("A1"),
                                                                                           (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
@@ -266,6 +299,8 @@ ROWS = [
                                                                                           (L,     403,    403,    302,   302,   "302+", L,    L,     L,      L,      L)),
     ("export csv",            "GET",  "/en/entry/export.csv",                     None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
     ("export xlsx",           "GET",  "/en/entry/export.xlsx",                    None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
+    ("staffing export csv",   "GET",  "/en/entry/staffing-export.csv",            None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
+    ("staffing export xlsx",  "GET",  "/en/entry/staffing-export.xlsx",           None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
     # The API (census/api/urls.py): people through their session, clients through `Authorization: Token`
     ("api regions",           "GET",  "/api/v1/regions/",                         None,   (401,   "A",    "A B",  "A",   "A",   "A B", "A",   "A",   401,    401,    "B")),
     ("api region A",          "GET",  "/api/v1/regions/{A}/",                     None,   (401,   200,    200,    200,   200,   200,   200,   200,   401,    401,    404)),
@@ -286,9 +321,33 @@ ROWS = [
                                                                                           (401,   403,    403,    403,   "201+","201+", 403,  "201+",401,   401,    403)),
     ("api count B1",          "POST", "/api/v1/daily-counts/",         lambda: _count("B1"),
                                                                                           (401,   403,    403,    403,   403,   "201+", 403,   403,  401,    401,    "201+")),
+    ("api batch A1",          "POST", "/api/v1/daily-counts/batch/",   lambda: _batch("A1"),
+                                                                                          (401,   403,    403,    "200+","200+","200+", 403,  "200+",401,   401,    200)),
+    ("api batch A2",          "POST", "/api/v1/daily-counts/batch/",   lambda: _batch("A2"),
+                                                                                          (401,   403,    403,    200,   "200+","200+", 403,  "200+",401,   401,    200)),
+    ("api batch B1",          "POST", "/api/v1/daily-counts/batch/",   lambda: _batch("B1"),
+                                                                                          (401,   403,    403,    200,   200,   "200+", 403,   200,  401,    401,    "200+")),
+    ("api batch get",         "GET",  "/api/v1/daily-counts/batch/",              None,   (401,   405,    405,    405,   405,   405,   405,   405,   401,    401,    405)),
     ("api counts put",        "PUT",  "/api/v1/daily-counts/",         lambda: _count("A1"),
                                                                                           (401,   405,    405,    405,   405,   405,   405,   405,   401,    401,    405)),
     ("api counts delete",     "DELETE","/api/v1/daily-counts/",                   None,   (401,   405,    405,    405,   405,   405,   405,   405,   401,    401,    405)),
+    ("api staffing",          "GET",  "/api/v1/daily-staffing/",                  None,   (401,   "A1 A2","A1 A2 B1","A1","A1 A2","A1 A2 B1","A1 A2","A1 A2",401, 401,    "B1")),
+    ("api staffing A1",       "POST", "/api/v1/daily-staffing/",       lambda: _staffing("A1"),
+                                                                                          (401,   403,    403,    "201+","201+","201+", 403,  "201+",401,   401,    403)),
+    ("api staffing A2",       "POST", "/api/v1/daily-staffing/",       lambda: _staffing("A2"),
+                                                                                          (401,   403,    403,    403,   "201+","201+", 403,  "201+",401,   401,    403)),
+    ("api staffing B1",       "POST", "/api/v1/daily-staffing/",       lambda: _staffing("B1"),
+                                                                                          (401,   403,    403,    403,   403,   "201+", 403,   403,  401,    401,    "201+")),
+    ("api staffing delete",   "DELETE","/api/v1/daily-staffing/",                 None,   (401,   405,    405,    405,   405,   405,   405,   405,   401,    401,    405)),
+    ("api plans",             "GET",  "/api/v1/staffing-plans/",                  None,   (401,   "A1 A2","A1 A2 B1","A1","A1 A2","A1 A2 B1","A1 A2","A1 A2",401, 401,    "B1")),
+    ("api plan A1",           "POST", "/api/v1/staffing-plans/",       lambda: _plan("A1"),
+                                                                                          (401,   403,    403,    "201+","201+","201+", 403,  "201+",401,   401,    403)),
+    ("api plan A2",           "POST", "/api/v1/staffing-plans/",       lambda: _plan("A2"),
+                                                                                          (401,   403,    403,    403,   "201+","201+", 403,  "201+",401,   401,    403)),
+    ("api plan B1",           "POST", "/api/v1/staffing-plans/",       lambda: _plan("B1"),
+                                                                                          (401,   403,    403,    403,   403,   "201+", 403,   403,  401,    401,    "201+")),
+    ("api plans put",         "PUT",  "/api/v1/staffing-plans/",       lambda: _plan("A1"),
+                                                                                          (401,   405,    405,    405,   405,   405,   405,   405,   401,    401,    405)),
     ("api coverage districts","GET",  "/api/v1/coverage/?level=district&date=2021-10-05", None,
                                                                                           (401,   "A1 A2","A1 A2 B1","A1","A1 A2","A1 A2 B1","A1 A2","A1 A2",401, 401,    "B1")),
     ("api coverage regions",  "GET",  "/api/v1/coverage/?level=region&date=2021-10-05", None,
@@ -308,6 +367,8 @@ ROWS = [
     ("api unknown path",      "GET",  "/api/v2/regions/",                         None,   (404,) * 11),
     # Outside the URL map: the health probe (a middleware) and the language switch
     ("healthz",               "GET",  "/healthz",                                 None,   ANY_PAGE),
+    ("service worker",        "GET",  "/sw.js",                                   None,   ANY_PAGE),
+    ("web app manifest",      "GET",  "/manifest.webmanifest",                    None,   ANY_PAGE),
     ("set language",          "POST", "/i18n/setlang/",               lambda: {"language": "kk", "next": "/kk/"},
                                                                                           (302,) * 11),
     # The admin site's own pages; its per-model pages follow from ADMIN_MODELS below
@@ -341,6 +402,8 @@ ADMIN_MODELS = {
     "census.dailycount":           (200,     200,  200,   200,    403,    200,        403),
     "census.districtstatus":       (200,     200,  200,   200,    403,    200,        403),
     "census.phaseextension":       (200,     200,  200,   200,    403,    200,        403),
+    "census.staffingplan":         (200,     200,  200,   200,    403,    200,        403),
+    "census.dailystaffing":        (200,     200,  200,   200,    403,    200,        403),
     "census.campaign":             (200,     200,  200,   200,    200,    200,        200),
     "census.auditentry":           (200,     403,  200,   200,    403,    403,        403),
     "regions.region":              (200,     200,  200,   200,    200,    200,        200),

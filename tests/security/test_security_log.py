@@ -258,6 +258,35 @@ def test_token_use_names_the_token_and_never_its_key(region, caplog, events):
     assert key not in caplog.text and key[:8] not in caplog.text
 
 
+def test_a_tokens_repeated_reads_are_logged_once_a_minute_per_path_and_address_and_its_writes_each_time(region, events):
+    # given
+    _token, key = issue_token(name="press office", region=region, can_write=True)
+    client = api_client(key)
+
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        # when: the same read five times, another path, the first read from another address, two refused writes
+        for _ in range(5):
+            assert client.get("/api/v1/regions/", REMOTE_ADDR="192.0.2.17").status_code == 200
+        assert client.get("/api/v1/districts/", REMOTE_ADDR="192.0.2.17").status_code == 200
+        assert client.get("/api/v1/regions/", REMOTE_ADDR="192.0.2.18").status_code == 200
+        for _ in range(2):
+            assert client.post("/api/v1/daily-counts/", {"bad": "data"}, format="json").status_code == 400
+        # and the first read again a minute later
+        clock.shift(61)
+        assert client.get("/api/v1/regions/", REMOTE_ADDR="192.0.2.17").status_code == 200
+
+    # then
+    used = [(line["method"], line["path"], line["ip"]) for line in events() if line["event"] == "token_used"]
+    assert used == [
+        ("GET", "/api/v1/regions/", "192.0.2.17"),
+        ("GET", "/api/v1/districts/", "192.0.2.17"),
+        ("GET", "/api/v1/regions/", "192.0.2.18"),
+        ("POST", "/api/v1/daily-counts/", "127.0.0.1"),
+        ("POST", "/api/v1/daily-counts/", "127.0.0.1"),
+        ("GET", "/api/v1/regions/", "192.0.2.17"),
+    ]
+
+
 @pytest.mark.usefixtures("after_campaign")
 def test_rejected_tokens_are_logged_with_the_reason_and_never_the_key(region, caplog, events):
     # given: an unknown key, a revoked token, an expired one, and a header that is not a token

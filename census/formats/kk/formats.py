@@ -10,3 +10,8 @@ DECIMAL_SEPARATOR = ","
 THOUSAND_SEPARATOR = "\xa0"
 NUMBER_GROUPING = 3
 FIRST_DAY_OF_WEEK = 1
+# Without these Django's defaults ("F j", "F Y") give "Қазан 27" in the admin's date drill-down. Inside a date
+# the month is lowercase ("27 қазан"): E is the month's "alt. month" form, lowercased in locale/django-kk.
+MONTH_DAY_FORMAT = "j E"
+# A standalone label, where the capital is right: "Қазан 2021 ж.".
+YEAR_MONTH_FORMAT = "F Y ж."

@@ -25,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check the file and report, but write nothing")
         parser.add_argument("--reason", default="", help="reason for rows that correct a past day")
         parser.add_argument("--campaign", help="campaign code (slug); the current campaign if omitted")
+        parser.add_argument(
+            "--confirm-implausible",
+            action="store_true",
+            help="save rows that fail a plausibility check (above 110%% of the baseline in total, 50%% in a day); needs --reason",
+        )
 
     def handle(self, *args, file: Path, **options):
         try:
@@ -44,7 +49,9 @@ class Command(BaseCommand):
                 % {"file": file, "cause": cause}
             ) from exc
 
-    def import_file(self, file: Path, *, cumulative: bool, dry_run: bool, reason: str, campaign=None, **options):
+    def import_file(
+        self, file: Path, *, cumulative: bool, dry_run: bool, reason: str, campaign=None, confirm_implausible=False, **options
+    ):
         campaign_obj = Campaign.objects.filter(slug=campaign).first() if campaign else Campaign.objects.current()
         if campaign_obj is None:
             raise CommandError(f"No campaign {campaign!r}." if campaign else "No campaign exists yet.")
@@ -69,6 +76,7 @@ class Command(BaseCommand):
             reason=reason,
             dry_run=dry_run,
             rejected_elsewhere=bool(read.errors),
+            confirm_implausible=confirm_implausible,
         )
         errors = outcome_errors(read, summary)
         for error in errors:
