@@ -205,6 +205,8 @@ class HighlightsView(RegionReportView):
             "coverage_leader": found.coverage_leader if found else None,
             "online_leader": found.online_leader if found else None,
             **{name: getattr(found, name) if found else [] for name in ("completed", "nearly_complete", "lagging", "over_100")},
+            "regions_reporting": found.regions_reporting if found else None,
+            "regions_of": found.regions_of if found else None,
         }
         return Response(HighlightsSerializer(data).data)
 

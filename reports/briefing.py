@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import formats, translation
 from django.utils.text import capfirst
@@ -99,6 +100,16 @@ class Highlights:
     regions_reporting: int | None = None
     regions_of: int | None = None
 
+    @property
+    def partial(self) -> bool:
+        """The country while some regions do not report: its percentages are over the reporting regions only."""
+        return self.regions_of is not None and self.regions_reporting != self.regions_of
+
+    @property
+    def withheld(self) -> bool:
+        """The country's own percentages are not given until every region reports (a setting, as on its pages)."""
+        return self.partial and settings.CENSUS_WITHHOLD_PARTIAL_NATIONAL_FIGURE
+
 
 def _leader(rows, figure: str):
     ranked = [row for row in rows if getattr(row, figure) is not None]
@@ -183,8 +194,15 @@ def _is_city(row: CoverageSnapshot) -> bool:
 def _headline(found: Highlights) -> str:
     """The release's title: the area and its coverage, so the paragraph need not open on the area's bare name."""
     area = found.area
-    if area.coverage_pct is None:
+    if area.coverage_pct is None or found.withheld:
         return area_name(area)
+    if found.partial:
+        # While some regions do not report, the percentage is theirs only: a headline that gave it as the
+        # country's would be the one sentence a reader quotes.
+        return _("%(area)s: %(percent)s of the population counted in the regions that report") % {
+            "area": area_name(area),
+            "percent": _percent(area.coverage_pct),
+        }
     return _("%(area)s: the census has reached %(percent)s of the population") % {
         "area": area_name(area),
         "percent": _percent(area.coverage_pct),
@@ -204,7 +222,7 @@ def _sentences(found: Highlights) -> list[str]:
     area = found.area
     date = _date(found.as_of)
     sentences = []
-    if found.regions_of is not None and found.regions_reporting != found.regions_of:
+    if found.partial:
         sentences.append(
             ngettext(
                 "%(reporting)s of %(of)s region reports so far; the figures below are over the reporting regions only.",
@@ -213,7 +231,9 @@ def _sentences(found: Highlights) -> list[str]:
             )
             % {"reporting": format_number(found.regions_reporting), "of": format_number(found.regions_of)}
         )
-    if area.online_pct is not None:
+    if found.withheld:
+        sentences.append(_("The national figure is shown once every region reports."))
+    elif area.online_pct is not None:
         sentences.append(
             ngettext(
                 "As of %(date)s, %(count)s person (%(percent)s of the population) had answered the census online.",

@@ -102,6 +102,16 @@ class HighlightsSerializer(serializers.Serializer):
         many=True, help_text="Districts still in progress whose coverage is below the area's, lowest first."
     )
     over_100 = CoverageSerializer(many=True, help_text="Districts counted above their registered population (to review).")
+    regions_reporting = serializers.IntegerField(
+        allow_null=True,
+        help_text=(
+            "The country only (null for a region): how many regions have figures. Until it equals regions_of, the "
+            "country's figures are over the reporting regions only, not the whole country."
+        ),
+    )
+    regions_of = serializers.IntegerField(
+        allow_null=True, help_text="The country only (null for a region): how many regions there are."
+    )
 
 
 class BriefingSerializer(serializers.Serializer):

@@ -263,8 +263,11 @@ def test_highlights_name_the_leaders_completed_nearly_complete_lagging_and_over_
         "nearly_complete",
         "lagging",
         "over_100",
+        "regions_reporting",
+        "regions_of",
     }
     assert body["region"] == WKO
+    assert body["regions_reporting"] is None and body["regions_of"] is None
     assert body["as_of"] == OCT_27
     assert body["coverage_leader"]["kato"] == TASKALA
     assert body["coverage_leader"]["coverage_pct"] == 100.6
@@ -276,6 +279,16 @@ def test_highlights_name_the_leaders_completed_nearly_complete_lagging_and_over_
     # Below the region's 87.2%: only the regional city.
     assert [d["kato"] for d in body["lagging"]] == [URALSK]
     assert set(body["online_leader"]) == COVERAGE_FIELDS
+
+
+def test_the_countrys_highlights_say_how_many_regions_its_figures_cover(demo, token_client):
+    country_client, _token = token_client(region=None)
+
+    body = country_client.get(f"/api/v1/highlights/?date={OCT_27}").json()
+
+    # The demo has one region of 17: a press service must be able to tell that the country's figure is partial.
+    assert body["region"] is None
+    assert (body["regions_reporting"], body["regions_of"]) == (1, 17)
 
 
 def test_highlights_default_to_the_tokens_region(wko_reader):

@@ -121,6 +121,23 @@ def test_the_national_briefing_ranks_regions_and_says_how_many_report(demo):
 
 
 @pytest.mark.parametrize(
+    ("language", "headline"),
+    [
+        ("en", "Kazakhstan: 87.2% of the population counted in the regions that report"),
+        ("ru", "Казахстан: в регионах, по которым есть данные, переписью охвачено 87,2 % населения"),
+        ("kk", "Қазақстан: деректер беретін өңірлерде халықтың 87,2 %-ы санаққа алынды"),
+    ],
+)
+def test_the_national_briefings_headline_gives_the_figure_as_the_reporting_regions(demo, language, headline):
+    campaign = Campaign.objects.get()
+
+    text = briefing_text(region=None, as_of=OCT_27, language=language, campaign=campaign)
+
+    # The headline is what gets quoted: with 1 region of 17 it must not read as the country's coverage.
+    assert text.split("\n\n")[0].replace("\xa0", " ") == headline
+
+
+@pytest.mark.parametrize(
     ("day", "news"),
     [
         (OCT_27, "Door-to-door counting ends on 30 October 2021: 3 days are left."),

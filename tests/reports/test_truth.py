@@ -157,6 +157,20 @@ def test_the_national_percentage_can_be_withheld_until_every_region_reports(coun
     assert "The national figure is shown once every region reports." in public
 
 
+@override_settings(CENSUS_WITHHOLD_PARTIAL_NATIONAL_FIGURE=True)
+def test_the_national_briefing_withholds_the_percentage_as_the_pages_do(country):
+    campaign = country["campaign"]
+
+    text = briefing_text(region=None, as_of=datetime.date(2021, 10, 25), language="en", campaign=campaign)
+
+    headline, *_rest = text.split("\n\n")
+    assert headline == "Kazakhstan"
+    assert "2 of 3 regions report so far" in text
+    assert "The national figure is shown once every region reports." in text
+    assert "In all," not in text
+    assert "of the population" not in text
+
+
 def test_the_national_figure_is_unlabelled_once_every_region_reports(country):
     campaign = country["campaign"]
     country["east"].delete()  # the only region without districts
@@ -166,6 +180,8 @@ def test_the_national_figure_is_unlabelled_once_every_region_reports(country):
     assert context["national"]["complete"]
     assert context["not_reporting"] == []
     assert "reporting regions" not in page(campaign, Kind.NATIONAL, COUNTRY_KATO, datetime.date(2021, 10, 25))
+    headline = briefing_text(region=None, as_of=datetime.date(2021, 10, 25), language="en", campaign=campaign)
+    assert headline.split("\n\n")[0].startswith("Kazakhstan: the census has reached ")
 
 
 def test_the_public_page_counts_the_regions_that_report(country):
@@ -191,6 +207,8 @@ def test_the_national_briefing_ranks_regions_not_districts(country):
     text = briefing_text(region=None, as_of=datetime.date(2021, 10, 25), language="en", campaign=campaign)
 
     assert "2 of 3 regions report so far" in text
+    assert "counted in the regions that report" in text.split("\n\n")[0]
+    assert "the census has reached" not in text
     assert "North Region" in text or "South Region" in text
     for district in ("Big District", "Small District", "Closed District"):
         assert district not in text
