@@ -13,6 +13,8 @@ from census.demo import DEMO_PASSWORD
 from census.models import AuditEntry, DailyCount
 from census.services import record_count
 from census.sessions import end_sessions_of
+from harness.ports import wait_for
+from reports.models import CoverageSnapshot, RecomputeRequest
 from tests.browser import browser_type_launch_args, console_errors, screenshot  # noqa: F401 -- shared fixtures
 from tests.conftest import AFTER_CAMPAIGN
 from tests.entry.test_entry_forms_in_browser import DAY, NEXT_DAY, region, sign_in  # noqa: F401 -- region is a fixture
@@ -122,6 +124,53 @@ def test_grid_cells_saved_offline_are_marked_while_they_wait_and_stored_once_whe
         stored = sorted(DailyCount.objects.values_list("district__kato", "date", "online", "offline", "version"))
         assert stored == [("311000000", DAY, 120, 45, 1), ("312000000", DAY, 60, 0, 1)]
         assert AuditEntry.objects.filter(subject=AuditEntry.Subject.COUNT).count() == 2
+
+
+def test_totals_for_the_next_day_saved_before_the_days_own_end_with_the_right_days_and_totals(
+    region,  # noqa: F811
+    campaign,
+    live_server,
+    page,
+    screenshot,  # noqa: F811
+):
+    burli = region.districts.get(kato=BURLI)
+    record_count(campaign=campaign, district=burli, date=DAY_BEFORE, online=5, offline=3, source="form")
+    with time_machine.travel(AFTER_CAMPAIGN, tick=True):
+        sign_in(page, live_server)
+        page.goto(f"{live_server.url}/en/entry/district/{BURLI}/?date={NEXT_DAY.isoformat()}&mode=cumulative")
+
+        # given: offline, the totals as of D+1 are saved first (the sheet at hand), then those as of D
+        page.context.set_offline(True)
+        page.get_by_label("Online", exact=True).fill("35")
+        page.get_by_label("Door-to-door", exact=True).fill("63")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator("[data-outbox-status]")).to_have_text("Waiting to be sent: 1.")
+        page.locator("#pick_date").fill(DAY.isoformat())
+        page.get_by_role("button", name="Show").click()
+        expect(page.get_by_label("Online", exact=True)).to_have_value("")
+        page.get_by_label("Online", exact=True).fill("15")
+        page.get_by_label("Door-to-door", exact=True).fill("23")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator("[data-outbox-status]")).to_have_text("Waiting to be sent: 2.")
+        assert DailyCount.objects.count() == 1
+
+        # when: the connection comes back, and D+1 reaches the server before D
+        page.context.set_offline(False)
+        page.goto(f"{live_server.url}/en/entry/district/{BURLI}/?date={NEXT_DAY.isoformat()}")
+
+        # then: each day holds its own share of the totals, which are the totals entered, each day written once
+        expect(page.locator("[data-outbox-status]")).to_contain_text("Waiting to be sent: 0. Last sent at ", timeout=60_000)
+        stored = {row.date: (row.online, row.offline) for row in DailyCount.objects.filter(district=burli)}
+        assert stored == {DAY_BEFORE: (5, 3), DAY: (10, 20), NEXT_DAY: (20, 40)}
+        [totals] = DailyCount.objects.filter(district=burli).totals_before(NEXT_DAY + datetime.timedelta(days=1))
+        assert (totals["online"], totals["offline"]) == (35, 63)
+        # and the coverage the dashboards show follows the days, not the order they arrived in, once the coverage
+        # work owed is done (a send from the "online" event and one from the page load may both be draining it)
+        assert wait_for(lambda: not RecomputeRequest.objects.exists(), 30)
+        snapshot = CoverageSnapshot.objects.get(kato=BURLI, date=NEXT_DAY)
+        assert (snapshot.online, snapshot.offline) == (35, 63)
+        assert CoverageSnapshot.objects.get(kato=BURLI, date=DAY).total == 38
+        screenshot("next-day-first")
 
 
 def test_an_ended_session_keeps_what_waits_until_the_person_signs_in_again(
