@@ -646,6 +646,14 @@
       return;
     }
     dayForm.addEventListener("submit", submitDay);
+    // With no connection the service worker answers another day's address with the copy of this page it kept
+    // (templates/census/shell/sw.js): the form must then be for the day asked, not for the day the copy was made for.
+    var asked = new URLSearchParams(window.location.search);
+    var askedDate = asked.get("date") || "";
+    if (!navigator.onLine && /^\d{4}-\d{2}-\d{2}$/.test(askedDate) && askedDate !== field(dayForm, "date")) {
+      // The mode as the server reads it: daily unless the address asks for totals.
+      switchDay(askedDate, asked.get("mode") === "cumulative" ? "cumulative" : "daily");
+    }
     var picker = document.querySelector("form.day-picker");
     if (picker) {
       picker.addEventListener("submit", function (event) {
