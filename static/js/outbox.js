@@ -22,6 +22,7 @@
   var SAVE_TIMEOUT = 20000; // ms a form save may take before it counts as not having reached the server
   var MAX_PER_REQUEST = 100;
   var LAST_SENT = "census-outbox-last-sent:" + USER;
+  var PAGES_KEPT_FOR = "census-pages-kept-for";
   var status = box.querySelector("[data-outbox-status]");
   var notice = box.querySelector("[data-outbox-notice]");
   var attention = box.querySelector("[data-outbox-attention]");
@@ -686,17 +687,32 @@
         return;
       }
       // The entry pages kept for offline use are this person's: the next one to sign in here must not get them.
-      if (window.caches) {
-        caches.keys().then(function (names) {
-          names.filter(function (name) {
-            return name.indexOf("census-pages-") === 0;
-          }).forEach(function (name) {
-            caches.delete(name);
-          });
-        });
-      }
+      forgetKeptPages();
     });
   });
+
+  function forgetKeptPages() {
+    if (window.caches) {
+      caches.keys().then(function (names) {
+        names.filter(function (name) {
+          return name.indexOf("census-pages-") === 0;
+        }).forEach(function (name) {
+          caches.delete(name);
+        });
+      });
+    }
+  }
+
+  // A session that ended without signing out (timed out, ended by an administrator) left its pages kept here:
+  // the first entry page of the next person to sign in on this device drops them.
+  try {
+    if (window.localStorage.getItem(PAGES_KEPT_FOR) !== USER) {
+      forgetKeptPages();
+      window.localStorage.setItem(PAGES_KEPT_FOR, USER);
+    }
+  } catch (error) {
+    // No local storage (a private window that refuses it): the sign-out still drops the pages.
+  }
 
   // --- When to send ----------------------------------------------------------------------------------------
 

@@ -2,9 +2,14 @@
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from census.accounts import provision_user
+from census.demo import DEMO_PASSWORD
 from census.models import DailyCount
+from census.sessions import end_sessions_of
+from harness.ports import wait_for
 from tests.browser import browser_type_launch_args  # noqa: F401 -- shared fixtures
 from tests.conftest import AFTER_CAMPAIGN
 from tests.entry.test_entry_forms_in_browser import DAY, NEXT_DAY, region, sign_in  # noqa: F401 -- region is a fixture
@@ -30,7 +35,7 @@ def keep_for_offline_use(page, url: str, path: str) -> None:
     page.goto(url)
     page.evaluate("() => navigator.serviceWorker.ready")
     page.goto(url)
-    page.wait_for_function(f"async () => (await ({LISTING})()).includes('{path}')")
+    assert wait_for(lambda: path in page.evaluate(LISTING), 10)
 
 
 def test_the_service_worker_keeps_the_entry_page_its_script_and_styles_for_offline_use(
@@ -49,11 +54,9 @@ def test_the_service_worker_keeps_the_entry_page_its_script_and_styles_for_offli
         page.goto(day_page)
 
         # then: the page, the outbox script and the styles are in its caches (the page once the worker has answered)
-        page.wait_for_function(
-            f"async () => (await ({LISTING})()).includes('/en/entry/district/{BURLI}/?date={DAY.isoformat()}')"
-        )
+        path = f"/en/entry/district/{BURLI}/?date={DAY.isoformat()}"
+        assert wait_for(lambda: path in page.evaluate(LISTING), 10)
         cached = page.evaluate(LISTING)
-        assert f"/en/entry/district/{BURLI}/?date={DAY.isoformat()}" in cached
         assert {"/static/js/outbox.js", "/static/css/site.css"} <= set(cached)
 
         # and the manifest names the site, starting at the entry
@@ -91,3 +94,29 @@ def test_with_no_connection_an_entry_page_opens_from_the_device_for_the_day_aske
         # then: they are stored once, for that day
         expect(page.locator("[data-outbox-status]")).to_contain_text("Waiting to be sent: 0. Last sent at ", timeout=60_000)
         assert list(DailyCount.objects.values_list("district__kato", "date", "online", "offline")) == [(BURLI, NEXT_DAY, 12, 3)]
+
+
+def test_the_pages_kept_for_a_session_that_ended_without_signing_out_go_when_someone_else_signs_in(
+    region,  # noqa: F811
+    live_server,
+    page,
+):
+    colleague = provision_user(username="stat.taskala", role="staff", kato="312000000", password=DEMO_PASSWORD)
+    with time_machine.travel(AFTER_CAMPAIGN, tick=True):
+        sign_in(page, live_server)
+        path = f"/en/entry/district/{BURLI}/?date={DAY.isoformat()}"
+        keep_for_offline_use(page, f"{live_server.url}{path}", path)
+
+        # given: that session ends without signing out (an administrator ends it), and a colleague signs in here
+        end_sessions_of(get_user_model().objects.get(username="stat.test"))
+        page.goto(f"{live_server.url}/en/login/")
+        page.locator("input[name='username']").fill(colleague.username)
+        page.locator("input[name='password']").fill(DEMO_PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{live_server.url}/en/entry/")
+
+        # when: the colleague opens an entry page
+        page.goto(f"{live_server.url}/en/entry/district/312000000/?date={DAY.isoformat()}")
+
+        # then: the first person's pages are no longer kept on the device
+        assert wait_for(lambda: not [url for url in page.evaluate(LISTING) if f"/{BURLI}/" in url], 10)
