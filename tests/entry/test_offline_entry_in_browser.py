@@ -141,17 +141,9 @@ def test_totals_for_the_next_day_saved_before_the_days_own_end_with_the_right_da
 
         # given: offline, the totals as of D+1 are saved first (the sheet at hand), then those as of D
         page.context.set_offline(True)
-        page.get_by_label("Online", exact=True).fill("35")
-        page.get_by_label("Door-to-door", exact=True).fill("63")
-        page.get_by_role("button", name="Save", exact=True).click()
-        expect(page.locator("[data-outbox-status]")).to_have_text("Waiting to be sent: 1.")
-        page.locator("#pick_date").fill(DAY.isoformat())
-        page.get_by_role("button", name="Show").click()
-        expect(page.get_by_label("Online", exact=True)).to_have_value("")
-        page.get_by_label("Online", exact=True).fill("15")
-        page.get_by_label("Door-to-door", exact=True).fill("23")
-        page.get_by_role("button", name="Save", exact=True).click()
-        expect(page.locator("[data-outbox-status]")).to_have_text("Waiting to be sent: 2.")
+        save_day(page, NEXT_DAY, "35", "63", waiting=1)
+        save_day(page, DAY, "15", "23", waiting=2)
+        expect(page.locator("form[data-outbox-day] [name=mode]")).to_have_value("cumulative")
         assert DailyCount.objects.count() == 1
 
         # when: the connection comes back, and D+1 reaches the server before D
