@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from census import services, staffing
+from census import service_points, services, staffing
 from census.contention import retry_on_contention
 from census.errors import CountConflict, WriteContended
 from census.forms import FIRST_DATE, LAST_DATE
@@ -20,6 +20,7 @@ from census.models import (
     DistrictStatus,
     Phase,
     PhaseExtension,
+    ServicePoint,
     StaffingPlan,
 )
 from census.units import set_baseline
@@ -321,3 +322,36 @@ class DailyStaffingAdmin(ServiceAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["campaign", "district", "date"] if obj else []
+
+
+class ServicePointForm(ServiceForm):
+    class Meta:
+        model = ServicePoint
+        fields = ["campaign", "district", *service_points.POINT_FIELDS, "version"]
+        widgets = {"version": forms.HiddenInput}
+
+    def call_service(self, data):
+        point = self.instance if self.instance.pk else None
+        campaign, district = (point.campaign, point.district) if point else (data["campaign"], data["district"])
+        try:
+            return service_points.save_service_point(
+                campaign=campaign, district=district, point=point, values=data, user=self.request_user, source=ADMIN,
+                expected_version=data["version"] if point else None,
+            )  # fmt: skip
+        except CountConflict as exc:
+            raise ValidationError(_("Someone changed this point while you were editing; open it again.")) from exc
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(ServiceAdmin):
+    """The registry of self-service points: changed here through the service, never deleted (a point closes on a day)."""
+
+    form = ServicePointForm
+    append_only = False
+    list_display = ["name", "kind", "district", "active_from", "active_to", "public", "updated_at"]
+    list_filter = ["campaign", "kind", "public", "district__region"]
+    search_fields = ["name_kk", "name_ru", "name_en", "address", "district__kato", "district__name_ru", "district__name_kk"]
+    list_select_related = ["district"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["campaign", "district"] if obj else []

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from census.accounts import provision_user
-from census.models import AuditEntry, Campaign, DailyCount, DailyStaffing, Phase, PhaseExtension
+from census.models import AuditEntry, Campaign, DailyCount, DailyStaffing, Phase, PhaseExtension, ServicePoint
+from census.service_points import save_service_point
 from census.services import CountRow, EntryMode, extend_phase, import_counts, set_status
 from census.staffing import record_staffing, set_staffing_plan
 from census.units import set_baseline
@@ -252,8 +253,27 @@ def load_demo(path) -> DemoSummary:
                 set_status(campaign=campaign, district=district, status=item["status"], date=CHECKPOINT, source=SOURCE)
         if "staffing" in data:
             _load_staffing(data["staffing"], campaign, districts)
+        if "service_points" in data:
+            _load_service_points(data["service_points"], campaign, districts)
         summary.users_created = _load_users()
     return summary
+
+
+def _load_service_points(service_points, campaign, districts: dict[str, District]) -> None:
+    """The self-service points the regional briefing names (the data file's "service_points" says what is illustrative).
+
+    Through the registry's write path; a point already there (same district and Russian name) is left as it is.
+    """
+    active_from = datetime.date.fromisoformat(service_points["active_from"])
+    for item in service_points["points"]:
+        district = districts[item["district"]]
+        if ServicePoint.objects.filter(campaign=campaign, district=district, name_ru=item["name_ru"]).exists():
+            continue
+        values = {field: item.get(field, "") for field in ("kind", "name_kk", "name_ru", "name_en", "address", "opening_hours")}
+        save_service_point(
+            campaign=campaign, district=district, source=SOURCE,
+            values={**values, "latitude": None, "longitude": None, "active_from": active_from, "active_to": None, "public": True},
+        )  # fmt: skip
 
 
 def _load_staffing(staffing, campaign, districts: dict[str, District]) -> None:

@@ -258,6 +258,7 @@ class AuditEntry(models.Model):
         EXTENSION = "extension", _("phase extension")
         STAFFING_PLAN = "staff_plan", _("staffing plan")
         STAFFING = "staffing", _("daily staffing")
+        SERVICE_POINT = "point", _("self-service point")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -583,3 +584,79 @@ class DailyStaffing(models.Model):
     def on_duty(self) -> int:
         """Everyone on duty: personnel and volunteers."""
         return self.interviewers + self.instructors + self.volunteers
+
+
+class ServicePointQuerySet(models.QuerySet):
+    def active(self, *, on: datetime.date) -> models.QuerySet:
+        """The points open for the census on `on`: active from that day or earlier, and not yet closed."""
+        return self.filter(active_from__lte=on).filter(models.Q(active_to__isnull=True) | models.Q(active_to__gte=on))
+
+
+class ServicePoint(TranslatedName, models.Model):
+    """A self-service point where residents take part in the census online: a public service centre, an akimat's
+    corner, a mobile team.
+
+    A registry of places, never of people. People helped at a point answer
+    online, so the point's use is a part of the online channel, never added to
+    coverage. A point is never deleted: it closes (`active_to`), so that pages
+    and reports as of an earlier day still show it. `public` says whether the
+    public page lists it ("Where to take part"); the API and dashboards list
+    every point in the reader's area.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLIC_SERVICE_CENTRE = "psc", _("public service centre")
+        CAR_SERVICE_CENTRE = "car_psc", _("car service centre")
+        AKIMAT = "akimat", _("akimat")
+        SCHOOL = "school", _("school")
+        POST_OFFICE = "post", _("post office")
+        SHOPPING_CENTRE = "shopping", _("shopping centre")
+        CLINIC = "clinic", _("clinic")
+        MARKET = "market", _("market")
+        SOCIAL_CENTRE = "social", _("social centre")
+        MOBILE_TEAM = "mobile", _("mobile team")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="service_points", verbose_name=_("campaign"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="service_points", verbose_name=_("district"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    # As written on the building and in the press: one text, usually Kazakh or Russian, not translated.
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    active_from = models.DateField(_("active from"))
+    active_to = models.DateField(_("active to"), null=True, blank=True)
+    public = models.BooleanField(
+        _("shown on the public page"),
+        default=True,
+        help_text=_("Untick for a point that only serves staff or a closed institution."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("updated by")
+    )
+
+    objects = ServicePointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("self-service point")
+        verbose_name_plural = _("self-service points")
+        ordering = ["campaign", "district", "name_ru", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(active_to__isnull=True) | models.Q(active_to__gte=models.F("active_from")),
+                name="service_point_closes_after_it_opens",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="service_point_both_coordinates_or_neither",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

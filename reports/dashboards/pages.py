@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from census.calendar import CampaignCalendar
 from census.formatting import format_date, format_number, format_percent, format_whole_percent
-from census.models import DistrictStatus
+from census.models import DistrictStatus, ServicePoint
 from regions.boundaries import country_tile_positions, tile_positions
 from regions.models import COUNTRY_KATO, District, PopulationBaseline, Region, name_sort_key
 from reports import charts, coverage, maps
@@ -409,6 +409,7 @@ def public_context(campaign, kato: str, as_of: datetime.date, *, kind=Kind.PUBLI
     district_rows = _latest_rows(snapshots.filter(level=Level.DISTRICT), "district_id", as_of)
     link = "public_region" if kind == Kind.PUBLIC else "widget"
     national = None
+    points = None
     if kato == COUNTRY_KATO:
         area = PublicArea(place=None, link=None, as_of=as_of)
         all_regions = list(Region.objects.prefetch_related("districts"))
@@ -435,6 +436,9 @@ def public_context(campaign, kato: str, as_of: datetime.date, *, kind=Kind.PUBLI
         region = Region.objects.prefetch_related("districts").get(kato=kato)
         area = _public_region(campaign, region, as_of, district_rows, link=None)
         public_url = reverse("public_region", args=[kato])
+        # A region's public page says where to take part (the widget has no room; the country page links the regions').
+        if kind == Kind.PUBLIC:
+            points = public_service_points(campaign, region, as_of)
     first, last = _date_range(campaign, kato)
     page = "public" if kind == Kind.PUBLIC else "widget"
     return {
@@ -452,7 +456,14 @@ def public_context(campaign, kato: str, as_of: datetime.date, *, kind=Kind.PUBLI
             last,
         ),
         "public_url": public_url,
+        "points": points,
     }
+
+
+def public_service_points(campaign, region: Region, as_of: datetime.date) -> list:
+    """The self-service points of `region` open on `as_of` that the public page lists, by district, then name."""
+    points = ServicePoint.objects.filter(campaign=campaign, district__region=region, public=True).active(on=as_of)
+    return sorted(points.select_related("district"), key=lambda p: (p.district.sort_name, p.sort_name, p.pk))
 
 
 def page_context(campaign, kind: str, kato: str, as_of: datetime.date) -> dict:

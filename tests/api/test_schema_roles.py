@@ -20,7 +20,9 @@ from reports.models import RecomputeRequest
 from tests import factories
 from tests.api.conftest import run_schemathesis
 
-OPERATIONS = 15  # counts and areas (10), the batch of counts, daily staffing and staffing plans (list and write each)
+OPERATIONS = (
+    16  # counts and areas (10), the batch of counts, daily staffing and staffing plans (list and write each), service points
+)
 EXAMPLES_PER_ROLE = 8
 URL = "/api/v1/daily-counts/"
 TASKALA = "276000000"  # stat.taskala's district; the other districts of the region are outside that person's area

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from census.admin import ReadOnlyAdmin
-from census.models import AuditEntry, DailyCount, DistrictStatus, Phase, PhaseExtension
+from census.models import AuditEntry, DailyCount, DistrictStatus, Phase, PhaseExtension, ServicePoint
+from census.service_points import save_service_point
 from census.services import extend_phase, record_count, set_status
 from census.staffing import record_staffing, set_staffing_plan
 from regions.models import PopulationBaseline
@@ -47,6 +48,8 @@ def some_of_everything(campaign, district, superuser):
     set_staffing_plan(campaign=campaign, district=district, role="interviewer", planned=12, valid_from=OCT_5, source="form")
     record_staffing(campaign=campaign, district=district, date=OCT_5, interviewers=11, instructors=1, volunteers=2,
                     vaccinated=13, source="form")  # fmt: skip
+    save_service_point(campaign=campaign, district=district, source="form",
+                       values={"kind": "psc", "name_kk": "ХҚКО", "name_ru": "ЦОН", "name_en": "PSC", "active_from": OCT_5})  # fmt: skip
     drain_recompute_outbox()
     record_count(campaign=campaign, district=district, date=OCT_5, online=15, offline=3, reason="late", source="form")
 
@@ -262,6 +265,55 @@ def test_counts_cannot_be_deleted_in_the_admin(staff_client, recorded):
 
 
 # --- Other service-written records ---------------------------------------------------------------
+
+
+def point_form(campaign, district, **overrides) -> dict:
+    data = {
+        "campaign": campaign.pk, "district": district.pk, "kind": "psc", "name_kk": "ХҚКО", "name_ru": "ЦОН",
+        "name_en": "Public service centre", "address": "", "latitude": "", "longitude": "", "opening_hours": "09–18",
+        "active_from": "01.09.2021", "active_to": "", "public": "on", "version": "1",
+    }  # fmt: skip
+    return data | overrides
+
+
+def test_adding_a_self_service_point_in_the_admin_goes_through_the_registry_s_service(
+    staff_client, superuser, campaign, district
+):
+    response = staff_client.post(admin_url(ServicePoint, "add"), point_form(campaign, district))
+
+    assert response.status_code == 302
+    point = ServicePoint.objects.get()
+    assert (point.name_en, point.active_from, point.public, point.updated_by) == (
+        "Public service centre",
+        datetime.date(2021, 9, 1),
+        True,
+        superuser,
+    )
+    entry = AuditEntry.objects.get()
+    assert (entry.subject, entry.source, entry.user) == (AuditEntry.Subject.SERVICE_POINT, AuditEntry.Source.ADMIN, superuser)
+
+
+def test_a_point_closing_before_it_opens_is_refused_on_the_admin_form(staff_client, campaign, district):
+    response = staff_client.post(admin_url(ServicePoint, "add"), point_form(campaign, district, active_to="31.08.2021"))
+
+    assert response.status_code == 200
+    # The admin speaks the language of its address (Russian here).
+    assert response.context["adminform"].form.errors["active_to"] == ["Пункт не может закрыться раньше, чем откроется."]
+    assert not ServicePoint.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_a_point_is_closed_not_deleted_in_the_admin(staff_client, campaign, district):
+    staff_client.post(admin_url(ServicePoint, "add"), point_form(campaign, district))
+    point = ServicePoint.objects.get()
+
+    closed = staff_client.post(
+        admin_url(ServicePoint, "change", point.pk), point_form(campaign, district, active_to="30.10.2021")
+    )
+
+    assert closed.status_code == 302
+    point.refresh_from_db()
+    assert (point.active_to, point.version) == (datetime.date(2021, 10, 30), 2)
+    assert staff_client.get(admin_url(ServicePoint, "delete", point.pk)).status_code == 403
 
 
 def test_adding_a_status_in_the_admin_goes_through_set_status(staff_client, superuser, campaign, district):

@@ -12,7 +12,17 @@ from django.db import transaction
 from django.db.models import Max, Min, Sum
 
 from census.demo import DEMO_USERS
-from census.models import AuditEntry, Campaign, DailyCount, DailyStaffing, DistrictStatus, Phase, PhaseExtension, StaffingPlan
+from census.models import (
+    AuditEntry,
+    Campaign,
+    DailyCount,
+    DailyStaffing,
+    DistrictStatus,
+    Phase,
+    PhaseExtension,
+    ServicePoint,
+    StaffingPlan,
+)
 from census.services import record_count
 from regions.models import District, PopulationBaseline, Region
 
@@ -46,7 +56,17 @@ def campaign(demo, db):
 def table_sizes() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (Region, District, DailyCount, AuditEntry, PopulationBaseline, DistrictStatus, PhaseExtension, Phase)
+        for model in (
+            Region,
+            District,
+            DailyCount,
+            AuditEntry,
+            PopulationBaseline,
+            DistrictStatus,
+            PhaseExtension,
+            Phase,
+            ServicePoint,
+        )
     } | {"users": get_user_model().objects.count()}
 
 
@@ -133,6 +153,17 @@ def test_the_demo_was_written_through_the_services_so_everything_is_audited(camp
     assert entries[AuditEntry.Subject.STATUS] == DistrictStatus.objects.filter(campaign=campaign).count()
     assert entries[AuditEntry.Subject.EXTENSION] == 2
     assert set(AuditEntry.objects.values_list("source", flat=True)) == {AuditEntry.Source.COMMAND}
+
+
+def test_the_demo_has_the_self_service_points_the_briefing_names_in_uralsk(campaign, demo_data):
+    points = ServicePoint.objects.filter(campaign=campaign)
+
+    assert points.count() == len(demo_data["service_points"]["points"]) == 8
+    assert set(points.values_list("district__kato", flat=True)) == {"271000000"}
+    assert {"psc", "car_psc", "akimat", "social", "mobile"} == set(points.values_list("kind", flat=True))
+    # Open on the briefing's day, each written through the registry's write path.
+    assert points.active(on=datetime.date(2021, 10, 27)).filter(public=True).count() == 8
+    assert AuditEntry.objects.filter(campaign=campaign, subject=AuditEntry.Subject.SERVICE_POINT).count() == 8
 
 
 def test_the_demo_creates_its_published_accounts(campaign):

@@ -47,7 +47,7 @@ ADMIN_MODELS = [
     "auth.group", "auth.user", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "census.dailycount",
     "census.districtstatus", "census.phaseextension", "census.campaign", "census.auditentry", "regions.region",
     "regions.district", "regions.populationbaseline", "reports.coveragesnapshot", "reports.recomputerequest",
-    "census.staffingplan", "census.dailystaffing",
+    "census.staffingplan", "census.dailystaffing", "census.servicepoint",
 ]  # fmt: skip
 # A file with one good row and one wrong one: the preview shows what it would change and what it refused.
 IMPORT_FILE = f"district;date;online;offline\n{TASKALA};28.10.2021;210;340\n{TASKALA};32.10.2021;1;1\n".encode()

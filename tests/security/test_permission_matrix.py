@@ -35,6 +35,7 @@ from django.utils import translation
 from census.access import issue_token
 from census.accounts import provision_user
 from census.models import AuditEntry, DailyCount, DistrictStatus, Phase
+from census.service_points import save_service_point
 from census.services import extend_phase, record_count, set_status
 from census.staffing import record_staffing, set_staffing_plan
 from regions.models import COUNTRY_KATO, PopulationBaseline
@@ -127,6 +128,9 @@ def _build_world() -> World:
                                  valid_from=COUNTED_DAY, source=AuditEntry.Source.COMMAND)  # fmt: skip
         staffing = record_staffing(campaign=campaign, district=district, date=COUNTED_DAY, interviewers=9,
                                    instructors=1, volunteers=2, vaccinated=12, source=AuditEntry.Source.COMMAND)  # fmt: skip
+        point = save_service_point(campaign=campaign, district=district, source=AuditEntry.Source.COMMAND,
+                                   values={"kind": "psc", "name_kk": "ХҚКО", "name_ru": "ЦОН", "name_en": "PSC",
+                                           "active_from": datetime.date(2021, 9, 1)})  # fmt: skip
     drain_recompute_outbox()
     # Rendered now, once, in English, so that the pages below read stored dashboards instead of each rendering its own.
     pages = [(Kind.NATIONAL, COUNTRY_KATO), *[(kind, COUNTRY_KATO) for kind in (Kind.PUBLIC, Kind.WIDGET)]]
@@ -173,6 +177,7 @@ def _build_world() -> World:
         "census.phaseextension": extension.pk,
         "census.staffingplan": plan.plan.pk,
         "census.dailystaffing": staffing.staffing.pk,
+        "census.servicepoint": point.pk,
         "census.campaign": campaign.pk,
         "census.auditentry": AuditEntry.objects.filter(district=districts["B1"]).first().pk,
         "regions.region": regions["B"].pk,
@@ -382,6 +387,8 @@ ROWS = [
     ("admin jsi18n",          "GET",  "/en/admin/jsi18n/",                        None,   (L,     L,      L,      L,     L,     200,   L,     L,     L,      L,      L)),
     ("admin view on site",    "GET",  "/en/admin/r/{ct:regions.region}/{pk:regions.region}/", None,
                                                                                           (L,     L,      L,      L,     L,     404,   L,     L,     L,      L,      L)),
+    ("api service points",    "GET",  "/api/v1/service-points/",                  None,   (401,   "A1 A2","A1 A2 B1","A1","A1 A2","A1 A2 B1","A1 A2","A1 A2",401, 401,    "B1")),
+    ("api service points post","POST", "/api/v1/service-points/",                 dict,   (401,   405,    405,    405,   405,   405,   405,   405,   401,    401,    405)),
     ("admin app census",      "GET",  "/en/admin/census/",                        None,   (L,     L,      L,      L,     L,     200,   L,     L,     L,      L,      L)),
     ("admin unknown page",    "GET",  "/en/admin/no-such-page/",                  None,   (L,     L,      L,      L,     L,     404,   L,     L,     L,      L,      L)),
     ("admin user password",   "GET",  "/en/admin/auth/user/{pk:auth.user}/password/", None,
@@ -404,6 +411,7 @@ ADMIN_MODELS = {
     "census.phaseextension":       (200,     200,  200,   200,    403,    200,        403),
     "census.staffingplan":         (200,     200,  200,   200,    403,    200,        403),
     "census.dailystaffing":        (200,     200,  200,   200,    403,    200,        403),
+    "census.servicepoint":         (200,     200,  200,   200,    403,    200,        403),
     "census.campaign":             (200,     200,  200,   200,    200,    200,        200),
     "census.auditentry":           (200,     403,  200,   200,    403,    403,        403),
     "regions.region":              (200,     200,  200,   200,    200,    200,        200),

@@ -1,0 +1,100 @@
+"""GET /api/v1/service-points/: the registry of self-service points, scoped like every list, filtered by day."""
+
+import csv
+import datetime
+import io
+
+import pytest
+
+from census.models import AuditEntry
+from census.service_points import save_service_point
+from tests import factories
+
+SEP_1 = datetime.date(2021, 9, 1)
+
+
+@pytest.fixture
+def points(campaign):
+    """Two regions: North with an open public point, a closed one and one the public page does not list; South one."""
+    north, south = factories.RegionFactory(kato="310000000"), factories.RegionFactory(kato="320000000")
+    north_1 = factories.DistrictFactory(region=north, kato="311000000")
+    south_1 = factories.DistrictFactory(region=south, kato="321000000")
+
+    def add(district, name, **values):
+        values = {"kind": "psc", "name_kk": name, "name_ru": name, "name_en": name, "active_from": SEP_1} | values
+        return save_service_point(campaign=campaign, district=district, values=values, source=AuditEntry.Source.COMMAND)
+
+    add(north_1, "Open", address="ул. Абая, 1", latitude="51.2", longitude="51.37", opening_hours="09:00–18:00")
+    add(north_1, "Closed", kind="mobile", active_to=datetime.date(2021, 9, 30))
+    add(north_1, "Staff only", kind="akimat", public=False)
+    add(south_1, "Southern", kind="clinic")
+    return north, south
+
+
+def names(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [row["name_en"] for row in response.json()["results"]]
+
+
+def test_a_region_token_lists_the_points_of_its_region_only(points, token_client):
+    north, _south = points
+    client, _token = token_client(region=north)
+
+    response = client.get("/api/v1/service-points/?lang=ru")
+
+    assert names(response) == ["Closed", "Open", "Staff only"]
+    open_point = response.json()["results"][1]
+    assert open_point["district"] == "311000000"
+    assert (open_point["kind"], open_point["kind_label"]) == ("psc", "центр обслуживания населения (ЦОН)")
+    assert (open_point["latitude"], open_point["longitude"]) == ("51.20000", "51.37000")
+    assert (open_point["active_from"], open_point["active_to"], open_point["public"]) == ("2021-09-01", None, True)
+
+
+def test_a_country_token_lists_every_region_s_points_and_a_region_outside_the_scope_lists_nothing(points, token_client):
+    north, _south = points
+    country, _token = token_client(region=None)
+    northern, _token = token_client(region=north)
+
+    assert names(country.get("/api/v1/service-points/")) == ["Closed", "Open", "Staff only", "Southern"]
+    assert names(northern.get("/api/v1/service-points/?region=320000000")) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("date=2021-10-27", ["Open", "Staff only"]),
+        ("date=2021-09-30", ["Closed", "Open", "Staff only"]),
+        ("date=2021-10-27&public=true", ["Open"]),
+        ("public=false", ["Staff only"]),
+        ("district=311000000&date=2021-08-31", []),
+    ],
+)
+def test_the_list_is_filtered_by_the_day_and_by_what_the_public_page_shows(points, token_client, query, expected):
+    client, _token = token_client(region=None)
+
+    assert [name for name in names(client.get(f"/api/v1/service-points/?{query}")) if name != "Southern"] == expected
+
+
+def test_the_registry_exports_as_csv_with_a_header_row(points, token_client):
+    client, _token = token_client(region=points[0])
+
+    response = client.get("/api/v1/service-points/?format=csv&date=2021-10-27")
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row["name_en"] for row in rows] == ["Open", "Staff only"]
+    assert rows[0]["address"] == "ул. Абая, 1"
+
+
+@pytest.mark.parametrize("query", ["date=2021-13-01", "public=maybe", "region=27"])
+def test_a_bad_filter_is_a_400_naming_it(points, token_client, query):
+    client, _token = token_client(region=None)
+
+    response = client.get(f"/api/v1/service-points/?{query}")
+
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()["errors"]
+
+
+def test_without_a_token_it_is_a_401(points, client):
+    assert client.get("/api/v1/service-points/").status_code == 401
