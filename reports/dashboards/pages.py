@@ -32,6 +32,7 @@ from reports.dashboards.areas import (
 from reports.dashboards.staffing import staffing_card
 from reports.dashboards.timeline import Timeline, coverage_chart, daily_chart, phase_states
 from reports.models import CoverageSnapshot, RenderedDashboard
+from reports.press import press_name
 from reports.publication import is_published
 from reports.services import reporting_regions
 
@@ -230,6 +231,37 @@ def region_context(campaign, region: Region, as_of: datetime.date) -> dict:
         "map": _tiles(region, districts, areas),
         "pdf_url": page_url("dashboard_region_pdf", region.kato, as_of),
         "staffing": staffing_card(campaign, calendar, area_kato=region.kato, region=region, districts=districts, as_of=as_of),
+        "points": points_card(campaign, districts, areas, as_of),
+    }
+
+
+# The districts without an open self-service point that the card names, lowest online participation first.
+POINTLESS_SHOWN = 5
+
+
+def points_card(campaign, districts: list, areas: dict, as_of: datetime.date) -> dict | None:
+    """The region's self-service points on `as_of`: how many are open, in how many districts, and the districts
+    without one where online participation is lowest (where a point would help most). None: the campaign has none."""
+    points = ServicePoint.objects.filter(campaign=campaign, district__in=districts)
+    if not points.exists():
+        return None
+    open_points = list(points.active(on=as_of).values_list("district_id", flat=True))
+    served = set(open_points)
+    without = [areas[d.pk] for d in districts if d.pk not in served]
+
+    # A district with no figures yet has no online share to rank by: it goes last, by name.
+    def online(area):
+        return area.snapshot.online_pct if area.snapshot is not None else None
+
+    without.sort(key=lambda area: (online(area) is None, online(area) or 0, area.sort_name))
+    return {
+        "open_text": ngettext(
+            "%(count)s point open, in %(served)s of %(of)s districts.",
+            "%(count)s points open, in %(served)s of %(of)s districts.",
+            len(open_points),
+        )
+        % {"count": format_number(len(open_points)), "served": format_number(len(served)), "of": format_number(len(districts))},
+        "without": [{"area": area, "online_text": format_percent(online(area))} for area in without[:POINTLESS_SHOWN]],
     }
 
 
@@ -463,7 +495,11 @@ def public_context(campaign, kato: str, as_of: datetime.date, *, kind=Kind.PUBLI
 def public_service_points(campaign, region: Region, as_of: datetime.date) -> list:
     """The self-service points of `region` open on `as_of` that the public page lists, by district, then name."""
     points = ServicePoint.objects.filter(campaign=campaign, district__region=region, public=True).active(on=as_of)
-    return sorted(points.select_related("district"), key=lambda p: (p.district.sort_name, p.sort_name, p.pk))
+    points = sorted(points.select_related("district"), key=lambda p: (p.district.sort_name, p.sort_name, p.pk))
+    for point in points:
+        # As the press writes it ("Орал қаласы", "город Уральск"), not the classifier's "Орал қ.ә.".
+        point.place_name = press_name(point.district.name)
+    return points
 
 
 def page_context(campaign, kind: str, kato: str, as_of: datetime.date) -> dict:

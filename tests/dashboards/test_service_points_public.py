@@ -1,4 +1,5 @@
-"""The public region page's "Where to take part": the self-service points open that day that it may list."""
+"""Self-service points on the pages: the public region page's "Where to take part" (the points open that day it may
+list) and the region dashboard's card (how many are open, and the districts without one)."""
 
 import datetime
 import html
@@ -6,10 +7,15 @@ import re
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from census.models import AuditEntry
 from census.service_points import save_service_point
+from reports.dashboards.pages import region_context
+from reports.dashboards.store import render_dashboard
+from reports.models import RenderedDashboard
 from reports.services import drain_recompute_outbox
+from tests import factories
 from tests.conftest import AFTER_CAMPAIGN
 from tests.dashboards.test_widget import high_region  # noqa: F401 -- a fixture
 
@@ -45,6 +51,22 @@ def test_the_region_page_lists_the_open_public_points_by_district_in_the_kazakh_
     assert "Санаққа қайда қатысуға болады" in page
     assert listed(page) == ["Ақжайық әкімдігі", "Өзен ХҚКО"]
     assert "(әкімдік)" in page and "Жібек жолы, 5 · 09:00–18:00" in page
+
+
+def test_a_city_s_points_name_it_as_the_press_does(high_region, campaign, client):  # noqa: F811
+    region, _districts = high_region
+    city = factories.DistrictFactory(region=region, kato="179000000", kind="city", name_kk="Орал қ.ә.", name_ru="г.а. Уральск")
+    add(campaign, city, "Орал қаласының ХҚКО", "ЦОН города Уральск")
+    drain_recompute_outbox()
+
+    kazakh = client.get(f"/kk/public/{region.kato}/?as_of=2021-10-27").content.decode()
+    russian = client.get(f"/ru/public/{region.kato}/?as_of=2021-10-27").content.decode()
+
+    assert (
+        'Орал қаласының ХҚКО</bdi></strong> <span class="muted">(халыққа қызмет көрсету орталығы (ХҚКО))</span> · <bdi lang="kk">Орал қаласы</bdi>'
+        in kazakh
+    )
+    assert '· <bdi lang="ru">город Уральск</bdi>' in russian
 
 
 def test_a_closed_point_is_still_listed_as_of_a_day_it_was_open(high_region, campaign, client):  # noqa: F811
@@ -86,3 +108,38 @@ def test_a_point_added_later_appears_on_the_page_already_stored(
 
     # then: the stored page is older than the figures it shows, so it is made again, with the point
     assert listed(client.get(url).content.decode()) == ["Ozen public service centre"]
+
+
+def test_the_region_dashboard_counts_open_points_and_names_districts_without_one_lowest_online_first(
+    high_region,  # noqa: F811
+    campaign,
+):
+    region, districts = high_region
+    add(campaign, districts["174000000"], "Ақжайық әкімдігі", "Акимат Акжаика", kind="akimat")
+    add(campaign, districts["174000000"], "Ақжайық ХҚКО", "ЦОН Акжаика")
+    # Closed before the day shown: Озен has no open point that day.
+    add(campaign, districts["173000000"], "Өзен ХҚКО", "ЦОН Озен", active_to=datetime.date(2021, 9, 30))
+
+    with translation.override("en"):
+        card = region_context(campaign, region, datetime.date(2021, 10, 27))["points"]
+
+    assert card["open_text"] == "2 points open, in 1 of 5 districts."
+    # online 980, 985, 990 and 1,000 of 1,000 registered: the lowest first
+    assert [(row["area"].name, row["online_text"]) for row in card["without"]] == [
+        ("Казталовский район", "98.0%"),
+        ("Бөкей район", "98.5%"),
+        ("Озенский район", "99.0%"),
+        ("Чингирлауский район", "100.0%"),
+    ]
+    page = render_dashboard(
+        campaign=campaign, kind=RenderedDashboard.Kind.REGION, kato=region.kato, as_of=datetime.date(2021, 10, 27),
+        languages=["kk"], pdf=False,
+    )[0].html  # fmt: skip
+    assert "Өзіне-өзі қызмет көрсету пункттері" in page
+    assert "2 пункт жұмыс істейді: 5 ауданның ішінен 1 ауданда." in page
+
+
+def test_a_campaign_without_points_shows_no_card(high_region, campaign):  # noqa: F811
+    region, _districts = high_region
+
+    assert region_context(campaign, region, datetime.date(2021, 10, 27))["points"] is None
