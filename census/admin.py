@@ -21,6 +21,7 @@ from census.models import (
     Phase,
     PhaseExtension,
     ServicePoint,
+    ServicePointUse,
     StaffingPlan,
 )
 from census.units import set_baseline
@@ -355,3 +356,39 @@ class ServicePointAdmin(ServiceAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["campaign", "district"] if obj else []
+
+
+class ServicePointUseForm(ServiceForm):
+    reason = forms.CharField(label=_("reason for a correction"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = ServicePointUse
+        fields = ["campaign", "point", "date", "assisted", "version"]
+        widgets = {"version": forms.HiddenInput}
+
+    def call_service(self, data):
+        row = self.instance if self.instance.pk else None
+        if row:
+            data = {**data, "campaign": row.campaign, "point": row.point, "date": row.date}
+        try:
+            return service_points.record_point_use(
+                campaign=data["campaign"], point=data["point"], date=data["date"], assisted=data["assisted"],
+                reason=data["reason"], user=self.request_user, source=ADMIN,
+                expected_version=data["version"] if row else 0,
+            ).use  # fmt: skip
+        except CountConflict as exc:
+            raise ValidationError(_("Someone changed this day while you were editing; open it again.")) from exc
+
+
+@admin.register(ServicePointUse)
+class ServicePointUseAdmin(ServiceAdmin):
+    form = ServicePointUseForm
+    append_only = False
+    list_display = ["point", "district", "date", "assisted", "version", "updated_at"]
+    list_filter = ["campaign", "district__region", "date"]
+    search_fields = ["point__name_ru", "point__name_kk", "point__name_en", "district__kato"]
+    date_hierarchy = "date"
+    list_select_related = ["point", "district"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["campaign", "point", "district", "date"] if obj else []

@@ -259,6 +259,7 @@ class AuditEntry(models.Model):
         STAFFING_PLAN = "staff_plan", _("staffing plan")
         STAFFING = "staffing", _("daily staffing")
         SERVICE_POINT = "point", _("self-service point")
+        SERVICE_POINT_USE = "point_use", _("use of a self-service point")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -660,3 +661,34 @@ class ServicePoint(TranslatedName, models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ServicePointUse(models.Model):
+    """How many residents took part in the census online with help at one self-service point on one day.
+
+    Numbers, never people. They are part of the online channel (people answer
+    online at the point), so they are never added to coverage: the dashboards
+    show them as a share of the day's online answers. `district` is the point's,
+    kept here so that the row is scoped like every other district record.
+    `version` grows by one on every change.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign"))
+    point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="uses", verbose_name=_("self-service point"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    date = models.DateField(_("date"))
+    assisted = models.PositiveIntegerField(_("people helped"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("updated by")
+    )
+
+    class Meta:
+        verbose_name = _("use of a self-service point")
+        verbose_name_plural = _("use of self-service points")
+        ordering = ["campaign", "district", "point", "date"]
+        constraints = [models.UniqueConstraint(fields=["point", "date"], name="service_point_use_one_per_point_day")]
+
+    def __str__(self):
+        return f"{self.point} {self.date:%d.%m.%Y}: {self.assisted}"

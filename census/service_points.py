@@ -1,4 +1,5 @@
-"""The one write path for the registry of self-service points: where residents can take part online with help.
+"""The one write path for self-service points: the registry of places where residents take part online with
+help, and how many were helped at each point on each day.
 
 A point is added or changed here, validated with messages in the reader's
 language, audited and, once committed, the pages that list it (the public page,
@@ -7,15 +8,21 @@ other write does. A point is never deleted: it closes on a day (`active_to`).
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from census.contention import retry_on_contention
 from census.errors import CountConflict, Rejected
-from census.models import AuditEntry, Campaign, ServicePoint
+from census.formatting import format_date, format_number
+from census.models import AuditEntry, Campaign, DailyCount, ServicePoint, ServicePointUse
 from census.services import lock_districts, record_audit
+from census.staffing import check_day, check_reason, clean_people
 from regions.models import District, validate_area_name
 from reports.outbox import request_recompute
 
@@ -159,3 +166,104 @@ def save_service_point(
         first_day = min(day for day in (before["active_from"], point.active_from) if day is not None)
         request_recompute(campaign=campaign, district=district, from_date=max(first_day, campaign.starts_on))
     return point
+
+
+# More than any one point helps in a day (a busy public service centre sees hundreds): above it, a typo.
+MAX_ASSISTED = 20_000
+
+
+@dataclass(frozen=True)
+class UseResult:
+    """What record_point_use() did: the row as it now stands, whether it was created or changed, and warnings."""
+
+    use: ServicePointUse
+    created: bool
+    changed: bool
+    warnings: list[str]
+
+
+def _too_many_helped(shown: str) -> str:
+    return _("%(value)s is more people than a point helps in a day; check the figure.") % {"value": shown}
+
+
+def district_use_warnings(*, campaign: Campaign, district, date: datetime.date) -> list[str]:
+    """A district's points helped more people on a day than the online answers the district recorded that day:
+    one of the two figures is wrong (people helped at a point answer online, so they are part of those answers)."""
+    helped = (
+        ServicePointUse.objects.filter(campaign=campaign, district=district, date=date).aggregate(total=Sum("assisted"))["total"]
+        or 0
+    )
+    online = DailyCount.objects.filter(campaign=campaign, district=district, date=date).values_list("online", flat=True).first()
+    if helped <= (online or 0):
+        return []
+    return [
+        _(
+            "The points of %(district)s helped %(helped)s people on %(day)s, more than the %(online)s online answers "
+            "recorded for the district that day: check both figures."
+        )
+        % {
+            "district": district.name,
+            "helped": format_number(helped),
+            "day": format_date(date),
+            "online": format_number(online or 0),
+        }
+    ]
+
+
+@retry_on_contention
+def record_point_use(
+    *,
+    campaign: Campaign,
+    point: ServicePoint,
+    date: datetime.date,
+    assisted,
+    reason: str = "",
+    user=None,
+    source: str,
+    expected_version: int | None = None,
+) -> UseResult:
+    """Record how many people a self-service point helped to take part online on a day.
+
+    Raises Rejected (messages by field) for bad input or a day the point is not open, and CountConflict when
+    `expected_version` no longer matches (0: "I saw no row"). Changing a past day, or lowering a figure, is a
+    correction and needs a reason, as for counts. The answer warns when the district's points helped more people
+    that day than the district's online answers: saved all the same (either figure may be the late one).
+    """
+    reason = (reason or "").strip()
+    check_reason(reason)
+    assisted = clean_people(
+        "assisted", assisted, limit=MAX_ASSISTED, empty=_("Enter a number (0 if nobody was helped)."), too_many=_too_many_helped
+    )
+    district = point.district
+    check_day(campaign=campaign, district=district, date=date)
+    if point.campaign_id != campaign.pk or not ServicePoint.objects.filter(pk=point.pk).active(on=date).exists():
+        raise Rejected({"date": [_("%(point)s is not open on %(date)s.") % {"point": point.name, "date": format_date(date)}]})
+    with transaction.atomic():
+        lock_districts([district.pk])
+        row = ServicePointUse.objects.select_for_update(of=("self",)).filter(point=point, date=date).first()
+        if expected_version is not None and (row.version if row else 0) != expected_version:
+            raise CountConflict(current=row)
+        if row is None:
+            row = ServicePointUse.objects.create(
+                campaign=campaign, point=point, district=district, date=date, assisted=assisted, updated_by=user
+            )
+            changes, created = {"assisted": [None, assisted]}, True
+        else:
+            if row.assisted == assisted:
+                return UseResult(use=row, created=False, changed=False, warnings=[])
+            if not reason and assisted < row.assisted:
+                raise Rejected({"assisted": [_("Lowering a recorded figure is a correction: give a reason.")]})
+            if not reason and date < timezone.localdate():
+                raise Rejected({"reason": [_("Changing a past day's figures is a correction: give a reason.")]})
+            changes, created = {"assisted": [row.assisted, assisted]}, False
+            row.assisted = assisted
+            row.version += 1
+            row.updated_by = user
+            row.save()
+        record_audit(
+            subject=AuditEntry.Subject.SERVICE_POINT_USE, record=row, campaign=campaign, district=district, date=date,
+            user=user, source=source, changes=changes, reason=reason,
+        )  # fmt: skip
+        request_recompute(campaign=campaign, district=district, from_date=date)
+        warnings = district_use_warnings(campaign=campaign, district=district, date=date)
+    return UseResult(use=row, created=created, changed=True, warnings=warnings)

@@ -47,10 +47,15 @@ class PlanResult:
     created: bool
 
 
-def clean_people(field: str, value) -> int:
-    """An entered number of people as a whole number from 0 to MAX_STAFF, or Rejected saying what is wrong."""
+def clean_people(field: str, value, *, limit: int = MAX_STAFF, empty: str = "", too_many=None) -> int:
+    """An entered number of people as a whole number from 0 to `limit`, or Rejected saying what is wrong.
+
+    Staffing's wording unless told: `empty` is the message for no figure, `too_many(shown)` the one above the limit
+    (the use of a self-service point counts other people than those on duty).
+    """
+    too_many = too_many or _too_many
     if value is None or value == "":
-        raise Rejected({field: [_("Enter a number (0 if nobody was on duty).")]})
+        raise Rejected({field: [empty or _("Enter a number (0 if nobody was on duty).")]})
     if isinstance(value, bool):
         raise Rejected({field: [_("Enter a whole number.")]})
     if isinstance(value, str):
@@ -61,7 +66,7 @@ def clean_people(field: str, value) -> int:
         if text.startswith("-"):
             raise Rejected({field: [_("A number of people cannot be negative.")]})
         if len(text.lstrip("0")) > LONGEST_FIGURE:
-            raise Rejected({field: [_too_many(f"{format_number(int(text.lstrip('0')[:LONGEST_FIGURE]))}…")]})
+            raise Rejected({field: [too_many(f"{format_number(int(text.lstrip('0')[:LONGEST_FIGURE]))}…")]})
         value = int(text)
     if isinstance(value, float):
         if not value.is_integer():
@@ -71,8 +76,8 @@ def clean_people(field: str, value) -> int:
         raise Rejected({field: [_("Enter a whole number.")]})
     if value < 0:
         raise Rejected({field: [_("A number of people cannot be negative.")]})
-    if value > MAX_STAFF:
-        raise Rejected({field: [_too_many(format_number(value))]})
+    if value > limit:
+        raise Rejected({field: [too_many(format_number(value))]})
     return value
 
 
@@ -80,7 +85,7 @@ def _too_many(shown: str) -> str:
     return _("%(value)s is more people than any district has on duty; check the figure.") % {"value": shown}
 
 
-def _check_reason(reason: str) -> None:
+def check_reason(reason: str) -> None:
     if len(reason) > REASON_MAX_LENGTH:
         raise Rejected(
             {
@@ -92,8 +97,8 @@ def _check_reason(reason: str) -> None:
         )
 
 
-def _check_day(*, campaign: Campaign, district: District, date) -> None:
-    """A staffing day is a real date, not in the future, and inside one of the campaign's phases in the district's region."""
+def check_day(*, campaign: Campaign, district: District, date) -> None:
+    """A day of field work (staffing, a point's use) is a real date, not in the future, and inside one of the campaign's phases in the district's region."""
     if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
         raise Rejected({"date": [_("Enter a valid date.")]})
     if date > timezone.localdate():
@@ -184,7 +189,7 @@ def record_staffing(
     lowering a figure, is a correction and needs a reason, as for counts.
     """
     reason = (reason or "").strip()
-    _check_reason(reason)
+    check_reason(reason)
     entered, errors = {}, {}
     for field, value in zip(STAFFING_FIELDS, (interviewers, instructors, volunteers, vaccinated), strict=True):
         try:
@@ -205,7 +210,7 @@ def record_staffing(
                 ]
             }
         )
-    _check_day(campaign=campaign, district=district, date=date)
+    check_day(campaign=campaign, district=district, date=date)
 
     with transaction.atomic():
         # The same lock as counts: one writer of a district at a time, so two first saves of a day cannot race.

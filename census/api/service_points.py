@@ -1,13 +1,33 @@
-"""REST API v1: the self-service points in the caller's scope, where residents take part online with help."""
+"""REST API v1: the self-service points in the caller's scope, where residents take part online with help, and how
+many people each helped per day."""
 
+from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, renderers, serializers, viewsets
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, renderers, serializers, status, viewsets
+from rest_framework.response import Response
 
-from census.api.base import CSV_PARAMETER, LANG_PARAMETER, READ_ERRORS, ApiListMixin, ApiView, CsvRenderer, current_campaign
-from census.api.fields import kato_field
-from census.models import ServicePoint
+from census.api.base import (
+    CSV_PARAMETER,
+    LANG_PARAMETER,
+    READ_ERRORS,
+    ApiListMixin,
+    ApiView,
+    CsvRenderer,
+    PreconditionFailed,
+    acting_user,
+    current_campaign,
+    error_responses,
+)
+from census.api.counts import FigureField, expected_version_from, version_etag
+from census.api.fields import DateRangeQuery, kato_field
+from census.api.staffing import IDEMPOTENCY_KEY, StaffingEndpoint
+from census.errors import CountConflict
+from census.models import REASON_MAX_LENGTH, AuditEntry, ServicePoint, ServicePointUse
+from census.service_points import MAX_ASSISTED, record_point_use
 
 
 class ServicePointQuery(serializers.Serializer):
@@ -75,3 +95,126 @@ class ServicePointViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, viewsets
 
     def csv_filename(self) -> str:
         return f"service-points-{timezone.localdate():%Y-%m-%d}.csv"
+
+
+class ServicePointUseQuery(DateRangeQuery):
+    district = kato_field("Only the points of this district (KATO code).", required=False)
+    region = kato_field("Only the points of this region's districts (KATO code).", required=False)
+    point = serializers.IntegerField(required=False, min_value=1, help_text="Only this point (its id).")
+
+
+class ServicePointUseSerializer(serializers.Serializer):
+    point = serializers.IntegerField(source="point_id", help_text="The point's id (/api/v1/service-points/).")
+    district = serializers.CharField(source="district.kato", help_text="KATO code of the point's district.")
+    date = serializers.DateField()
+    assisted = serializers.IntegerField(
+        help_text="People helped to take part online at the point that day: part of the district's online answers."
+    )
+    version = serializers.IntegerField(help_text="Grows by one on every change; send it in If-Match to detect a stale write.")
+    updated_at = serializers.DateTimeField()
+
+
+class ServicePointUseWriteSerializer(serializers.Serializer):
+    point = serializers.IntegerField(min_value=1, help_text="The point's id (/api/v1/service-points/).")
+    date = serializers.DateField(help_text="The day (YYYY-MM-DD).")
+    assisted = FigureField(
+        min_value=0,
+        max_value=MAX_ASSISTED,
+        help_text="People helped to take part online at the point that day.",
+        error_messages={"min_value": gettext_lazy("A number of people cannot be negative.")},
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=REASON_MAX_LENGTH,
+        help_text="Why, when the entry changes a past day or lowers a figure already recorded (required then).",
+    )
+
+
+class ServicePointUseAnswerSerializer(ServicePointUseSerializer):
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Saved all the same: e.g. the district's points helped more people that day than its online answers.",
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="People helped at each self-service point per day",
+        parameters=[ServicePointUseQuery, CSV_PARAMETER],
+        responses={200: ServicePointUseSerializer(many=True), **READ_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Record how many people a self-service point helped on one day",
+        description=(
+            "Creates (201) or updates (200) the point-day through the same service as the staff page. Numbers only, "
+            "never people; they are part of the online channel, never added to coverage. Changing a past day or "
+            "lowering a figure needs a `reason`. `Idempotency-Key` makes a retry return the first response; "
+            "`If-Match` (the record's `version`, `0` for no record yet) makes a stale write fail with 412."
+        ),
+        request=ServicePointUseWriteSerializer,
+        parameters=[
+            IDEMPOTENCY_KEY,
+            OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The version the write is based on."),
+        ],
+        responses={
+            (200, "application/json"): ServicePointUseAnswerSerializer,
+            (201, "application/json"): ServicePointUseAnswerSerializer,
+            **error_responses(400, 401, 403, 404, 412, 422, 429, 503),
+        },
+    ),
+)
+class ServicePointUseViewSet(StaffingEndpoint):
+    queryset = ServicePointUse.objects.all()
+    serializer_class = ServicePointUseSerializer
+    csv_header = list(ServicePointUseSerializer().fields)
+
+    def get_queryset(self):
+        campaign = current_campaign()
+        if campaign is None:
+            return ServicePointUse.objects.none()
+        params = self.query(ServicePointUseQuery)
+        queryset = self.filtered(super().get_queryset().filter(campaign=campaign), params)
+        if params.get("point"):
+            queryset = queryset.filter(point_id=params["point"])
+        self.last_modified = queryset.aggregate(last=Max("updated_at"))["last"]
+        return queryset.select_related("district").order_by(F("district__kato"), "point_id", "date")
+
+    def csv_filename(self) -> str:
+        return f"service-point-use-{timezone.localdate():%Y-%m-%d}.csv"
+
+    def _record(self, request) -> Response:
+        body = ServicePointUseWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        campaign = self._campaign()
+        point = ServicePoint.objects.select_related("district__region").filter(pk=values["point"], campaign=campaign).first()
+        if point is None:
+            raise exceptions.ValidationError({"point": [_("No self-service point has the id %(id)s.") % {"id": values["point"]}]})
+        # A 403 when the point's district is outside the area the caller may change.
+        self._district_to_change(point.district.kato)
+        with transaction.atomic():
+            expected_version = expected_version_from(request, ServicePointUse, point=point, date=values["date"])
+            try:
+                result = record_point_use(
+                    campaign=campaign,
+                    point=point,
+                    date=values["date"],
+                    assisted=values["assisted"],
+                    reason=values["reason"],
+                    user=acting_user(request),
+                    source=AuditEntry.Source.API,
+                    expected_version=expected_version,
+                )
+            except CountConflict as conflict:
+                raise PreconditionFailed(
+                    _("The record was changed by someone else (it is now at version %(version)s); read it again.")
+                    % {"version": conflict.current.version if conflict.current else 0}
+                ) from conflict
+            answer = {**ServicePointUseSerializer(result.use).data, "warnings": result.warnings}
+        return Response(
+            answer,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+            headers={"ETag": version_etag(result.use.version)},
+        )

@@ -1,4 +1,5 @@
-"""GET /api/v1/service-points/: the registry of self-service points, scoped like every list, filtered by day."""
+"""/api/v1/service-points/ (the registry, scoped like every list, filtered by day) and /api/v1/service-point-use/ (people
+helped at a point per day: written once per Idempotency-Key, scoped, warned against the online answers)."""
 
 import csv
 import datetime
@@ -6,8 +7,10 @@ import io
 
 import pytest
 
-from census.models import AuditEntry
+from census.models import AuditEntry, ServicePoint, ServicePointUse
 from census.service_points import save_service_point
+from census.services import record_count
+from regions.models import District
 from tests import factories
 
 SEP_1 = datetime.date(2021, 9, 1)
@@ -98,3 +101,77 @@ def test_a_bad_filter_is_a_400_naming_it(points, token_client, query):
 
 def test_without_a_token_it_is_a_401(points, client):
     assert client.get("/api/v1/service-points/").status_code == 401
+
+
+# --- /api/v1/service-point-use/ --------------------------------------------------------------------
+
+USE = "/api/v1/service-point-use/"
+
+
+def point_id(name: str) -> int:
+    return ServicePoint.objects.get(name_en=name).pk
+
+
+@pytest.mark.usefixtures("after_campaign")
+def test_a_points_day_is_written_once_per_key_and_listed_in_scope(points, token_client):
+    north, south = points
+    writer, _token = token_client(region=north, can_write=True)
+    body = {"point": point_id("Open"), "date": "2021-10-05", "assisted": 12}
+
+    first = writer.post(USE, body, format="json", HTTP_IDEMPOTENCY_KEY="device-1")
+    replay = writer.post(USE, body, format="json", HTTP_IDEMPOTENCY_KEY="device-1")
+
+    assert first.status_code == 201 and replay.status_code == 201
+    assert replay.json() == first.json()
+    assert first.json()["assisted"] == 12 and first.json()["district"] == "311000000"
+    assert ServicePointUse.objects.count() == 1
+    southern, _token = token_client(region=south)
+    assert writer.get(USE).json()["count"] == 1 and southern.get(USE).json()["count"] == 0
+
+
+@pytest.mark.usefixtures("after_campaign")
+def test_the_answer_warns_when_the_points_helped_more_people_than_the_districts_online_answers(points, token_client, campaign):
+    north, _south = points
+    writer, _token = token_client(region=north, can_write=True)
+    record_count(
+        campaign=campaign, district=District.objects.get(kato="311000000"), date=datetime.date(2021, 10, 5), online=10,
+        offline=0, source=AuditEntry.Source.COMMAND,
+    )  # fmt: skip
+
+    answer = writer.post(
+        USE, {"point": point_id("Open"), "date": "2021-10-05", "assisted": 12}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert answer.status_code == 201
+    assert len(answer.json()["warnings"]) == 1 and "more than the 10 online answers" in answer.json()["warnings"][0]
+
+
+@pytest.mark.usefixtures("after_campaign")
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"point": "Southern", "date": "2021-10-05", "assisted": 1}, 403, None),
+        ({"point": 999_999, "date": "2021-10-05", "assisted": 1}, 400, "point"),
+        ({"point": "Open", "date": "2021-10-05", "assisted": -1}, 400, "assisted"),
+        ({"point": "Closed", "date": "2021-10-05", "assisted": 1}, 400, "date"),
+    ],
+)
+def test_a_point_outside_the_area_unknown_or_closed_or_a_bad_figure_writes_nothing(points, token_client, body, status, field):
+    writer, _token = token_client(region=points[0], can_write=True)
+    if isinstance(body["point"], str):
+        body = {**body, "point": point_id(body["point"])}
+
+    response = writer.post(USE, body, format="json")
+
+    assert response.status_code == status
+    if field:
+        assert field in response.json()["errors"]
+    assert not ServicePointUse.objects.exists()
+
+
+def test_a_read_only_token_cannot_record_a_points_day(points, token_client):
+    reader, _token = token_client(region=points[0])
+
+    response = reader.post(USE, {"point": point_id("Open"), "date": "2021-10-05", "assisted": 1}, format="json")
+
+    assert response.status_code == 403 and not ServicePointUse.objects.exists()

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from census.admin import ReadOnlyAdmin
 from census.models import AuditEntry, DailyCount, DistrictStatus, Phase, PhaseExtension, ServicePoint
-from census.service_points import save_service_point
+from census.service_points import record_point_use, save_service_point
 from census.services import extend_phase, record_count, set_status
 from census.staffing import record_staffing, set_staffing_plan
 from regions.models import PopulationBaseline
@@ -48,8 +48,9 @@ def some_of_everything(campaign, district, superuser):
     set_staffing_plan(campaign=campaign, district=district, role="interviewer", planned=12, valid_from=OCT_5, source="form")
     record_staffing(campaign=campaign, district=district, date=OCT_5, interviewers=11, instructors=1, volunteers=2,
                     vaccinated=13, source="form")  # fmt: skip
-    save_service_point(campaign=campaign, district=district, source="form",
-                       values={"kind": "psc", "name_kk": "ХҚКО", "name_ru": "ЦОН", "name_en": "PSC", "active_from": OCT_5})  # fmt: skip
+    point = save_service_point(campaign=campaign, district=district, source="form",
+                               values={"kind": "psc", "name_kk": "ХҚКО", "name_ru": "ЦОН", "name_en": "PSC", "active_from": OCT_5})  # fmt: skip
+    record_point_use(campaign=campaign, point=point, date=OCT_5, assisted=3, source="form")
     drain_recompute_outbox()
     record_count(campaign=campaign, district=district, date=OCT_5, online=15, offline=3, reason="late", source="form")
 

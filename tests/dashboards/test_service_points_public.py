@@ -10,7 +10,7 @@ import time_machine
 from django.utils import translation
 
 from census.models import AuditEntry
-from census.service_points import save_service_point
+from census.service_points import record_point_use, save_service_point
 from reports.dashboards.pages import region_context
 from reports.dashboards.store import render_dashboard
 from reports.models import RenderedDashboard
@@ -143,3 +143,24 @@ def test_a_campaign_without_points_shows_no_card(high_region, campaign):  # noqa
     region, _districts = high_region
 
     assert region_context(campaign, region, datetime.date(2021, 10, 27))["points"] is None
+
+
+def test_the_card_gives_the_points_share_of_the_days_online_answers_and_names_points_idle_for_3_days(
+    high_region,  # noqa: F811
+    campaign,
+):
+    region, districts = high_region
+    oct_1 = datetime.date(2021, 10, 1)
+    busy = add(campaign, districts["174000000"], "Ақжайық ХҚКО", "ЦОН Акжаика")
+    add(campaign, districts["173000000"], "Өзен ХҚКО", "ЦОН Озен")
+    # Opened two days before: not yet open for 3 days, so not named as idle.
+    add(campaign, districts["172000000"], "Қазталов ХҚКО", "ЦОН Казталова", active_from=datetime.date(2021, 9, 30))
+    record_point_use(campaign=campaign, point=busy, date=oct_1, assisted=99, source=AuditEntry.Source.FORM)
+
+    with translation.override("en"):
+        card = region_context(campaign, region, oct_1)["points"]
+
+    # 4,950 answered online that day in the five districts (980 + 985 + 990 + 995 + 1,000)
+    assert card["helped_text"] == "99 people helped at the points, 2.0% of the day's online answers."
+    assert [point.name_ru for point in card["idle"]] == ["ЦОН Озен"]
+    assert card["idle_title"] == "Open, but nobody helped there in the last 3 days"

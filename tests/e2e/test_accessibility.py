@@ -47,7 +47,7 @@ ADMIN_MODELS = [
     "auth.group", "auth.user", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "census.dailycount",
     "census.districtstatus", "census.phaseextension", "census.campaign", "census.auditentry", "regions.region",
     "regions.district", "regions.populationbaseline", "reports.coveragesnapshot", "reports.recomputerequest",
-    "census.staffingplan", "census.dailystaffing", "census.servicepoint",
+    "census.staffingplan", "census.dailystaffing", "census.servicepoint", "census.servicepointuse",
 ]  # fmt: skip
 # A file with one good row and one wrong one: the preview shows what it would change and what it refused.
 IMPORT_FILE = f"district;date;online;offline\n{TASKALA};28.10.2021;210;340\n{TASKALA};32.10.2021;1;1\n".encode()
@@ -169,6 +169,13 @@ def test_every_admin_page_meets_wcag_21_aa(live_server, page, width):
     from reports.models import RecomputeRequest
 
     Group.objects.get_or_create(name="editors")
+    from census.models import AuditEntry, ServicePoint, ServicePointUse
+    from census.service_points import record_point_use
+
+    if not ServicePointUse.objects.exists():
+        point = ServicePoint.objects.order_by("pk").first()
+        record_point_use(campaign=point.campaign, point=point, date=datetime.date(2021, 10, 27), assisted=5,
+                         source=AuditEntry.Source.COMMAND)  # fmt: skip
     if not RecomputeRequest.objects.exists():
         RecomputeRequest.objects.create(campaign=Campaign.objects.first(), from_date=datetime.date(2021, 10, 27))
     page.set_viewport_size({"width": width, "height": 800})

@@ -35,7 +35,7 @@ from django.utils import translation
 from census.access import issue_token
 from census.accounts import provision_user
 from census.models import AuditEntry, DailyCount, DistrictStatus, Phase
-from census.service_points import save_service_point
+from census.service_points import record_point_use, save_service_point
 from census.services import extend_phase, record_count, set_status
 from census.staffing import record_staffing, set_staffing_plan
 from regions.models import COUNTRY_KATO, PopulationBaseline
@@ -131,6 +131,9 @@ def _build_world() -> World:
         point = save_service_point(campaign=campaign, district=district, source=AuditEntry.Source.COMMAND,
                                    values={"kind": "psc", "name_kk": "ХҚКО", "name_ru": "ЦОН", "name_en": "PSC",
                                            "active_from": datetime.date(2021, 9, 1)})  # fmt: skip
+        POINT_IDS[district.kato] = point.pk
+        use = record_point_use(campaign=campaign, point=point, date=COUNTED_DAY, assisted=4,
+                               source=AuditEntry.Source.COMMAND).use  # fmt: skip
     drain_recompute_outbox()
     # Rendered now, once, in English, so that the pages below read stored dashboards instead of each rendering its own.
     pages = [(Kind.NATIONAL, COUNTRY_KATO), *[(kind, COUNTRY_KATO) for kind in (Kind.PUBLIC, Kind.WIDGET)]]
@@ -178,6 +181,7 @@ def _build_world() -> World:
         "census.staffingplan": plan.plan.pk,
         "census.dailystaffing": staffing.staffing.pk,
         "census.servicepoint": point.pk,
+        "census.servicepointuse": use.pk,
         "census.campaign": campaign.pk,
         "census.auditentry": AuditEntry.objects.filter(district=districts["B1"]).first().pk,
         "regions.region": regions["B"].pk,
@@ -212,6 +216,16 @@ DAY_FORM = {"date": WRITE_DAY.isoformat(), "mode": "daily", "online": "11", "off
 STAFFING_FORM = {"date": WRITE_DAY.isoformat(), "interviewers": "5", "instructors": "1", "volunteers": "0", "vaccinated": "6",
                  "reason": "", "version": "0"}  # fmt: skip
 STATUS_FORM = {"status": "completed_early", "date": "2021-10-27", "note": "decision"}
+# Each district's self-service point, by KATO code: filled in when the world is built.
+POINT_IDS: dict[str, int] = {}
+
+
+def _points_form(label: str) -> dict:
+    return {"date": WRITE_DAY.isoformat(), f"assisted-{POINT_IDS[KATO[label]]}": "3", "reason": ""}
+
+
+def _point_use(label: str) -> dict:
+    return {"point": POINT_IDS[KATO[label]], "date": WRITE_DAY.isoformat(), "assisted": 3}
 
 
 def _count(label: str) -> dict:
@@ -290,6 +304,14 @@ ROWS = [
     ("staffing A2 save",      "POST", "/en/entry/district/{A2}/staffing/", lambda: STAFFING_FORM,
                                                                                           (L,     403,    403,    404,   "302+","302+", L,    L,     L,      L,      L)),
     ("staffing B1 save",      "POST", "/en/entry/district/{B1}/staffing/", lambda: STAFFING_FORM,
+                                                                                          (L,     403,    403,    404,   404,   "302+", L,    L,     L,      L,      L)),
+    ("points A1",             "GET",  "/en/entry/district/{A1}/points/",          None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
+    ("points B1",             "GET",  "/en/entry/district/{B1}/points/",          None,   (L,     403,    403,    404,   404,   200,   L,     L,     L,      L,      L)),
+    ("points A1 save",        "POST", "/en/entry/district/{A1}/points/",  lambda: _points_form("A1"),
+                                                                                          (L,     403,    403,    "302+","302+","302+", L,    L,     L,      L,      L)),
+    ("points A2 save",        "POST", "/en/entry/district/{A2}/points/",  lambda: _points_form("A2"),
+                                                                                          (L,     403,    403,    404,   "302+","302+", L,    L,     L,      L,      L)),
+    ("points B1 save",        "POST", "/en/entry/district/{B1}/points/",  lambda: _points_form("B1"),
                                                                                           (L,     403,    403,    404,   404,   "302+", L,    L,     L,      L,      L)),
     ("device sync health",    "GET",  "/en/entry/sync-health/",                   None,   (L,     200,    200,    403,   200,   200,   L,     L,     L,      L,      L)),
     ("import",                "GET",  "/en/entry/import/",                        None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
@@ -389,6 +411,14 @@ ROWS = [
                                                                                           (L,     L,      L,      L,     L,     404,   L,     L,     L,      L,      L)),
     ("api service points",    "GET",  "/api/v1/service-points/",                  None,   (401,   "A1 A2","A1 A2 B1","A1","A1 A2","A1 A2 B1","A1 A2","A1 A2",401, 401,    "B1")),
     ("api service points post","POST", "/api/v1/service-points/",                 dict,   (401,   405,    405,    405,   405,   405,   405,   405,   401,    401,    405)),
+    ("api point use",         "GET",  "/api/v1/service-point-use/",               None,   (401,   "A1 A2","A1 A2 B1","A1","A1 A2","A1 A2 B1","A1 A2","A1 A2",401, 401,    "B1")),
+    ("api point use A1",      "POST", "/api/v1/service-point-use/",    lambda: _point_use("A1"),
+                                                                                          (401,   403,    403,    "201+","201+","201+", 403,  "201+",401,   401,    403)),
+    ("api point use A2",      "POST", "/api/v1/service-point-use/",    lambda: _point_use("A2"),
+                                                                                          (401,   403,    403,    403,   "201+","201+", 403,  "201+",401,   401,    403)),
+    ("api point use B1",      "POST", "/api/v1/service-point-use/",    lambda: _point_use("B1"),
+                                                                                          (401,   403,    403,    403,   403,   "201+", 403,   403,  401,    401,    "201+")),
+    ("api point use delete",  "DELETE","/api/v1/service-point-use/",              None,   (401,   405,    405,    405,   405,   405,   405,   405,   401,    401,    405)),
     ("admin app census",      "GET",  "/en/admin/census/",                        None,   (L,     L,      L,      L,     L,     200,   L,     L,     L,      L,      L)),
     ("admin unknown page",    "GET",  "/en/admin/no-such-page/",                  None,   (L,     L,      L,      L,     L,     404,   L,     L,     L,      L,      L)),
     ("admin user password",   "GET",  "/en/admin/auth/user/{pk:auth.user}/password/", None,
@@ -412,6 +442,7 @@ ADMIN_MODELS = {
     "census.staffingplan":         (200,     200,  200,   200,    403,    200,        403),
     "census.dailystaffing":        (200,     200,  200,   200,    403,    200,        403),
     "census.servicepoint":         (200,     200,  200,   200,    403,    200,        403),
+    "census.servicepointuse":      (200,     200,  200,   200,    403,    200,        403),
     "census.campaign":             (200,     200,  200,   200,    200,    200,        200),
     "census.auditentry":           (200,     403,  200,   200,    403,    403,        403),
     "regions.region":              (200,     200,  200,   200,    200,    200,        200),
