@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from census import service_points, services, staffing
+from census import nonresponse, service_points, services, staffing
 from census.contention import retry_on_contention
 from census.errors import CountConflict, WriteContended
 from census.forms import FIRST_DATE, LAST_DATE
@@ -16,6 +16,7 @@ from census.models import (
     AuditEntry,
     Campaign,
     DailyCount,
+    DailyNonResponse,
     DailyStaffing,
     DistrictStatus,
     Phase,
@@ -392,3 +393,39 @@ class ServicePointUseAdmin(ServiceAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["campaign", "point", "district", "date"] if obj else []
+
+
+class DailyNonResponseForm(ServiceForm):
+    reason = forms.CharField(label=_("reason for a correction"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = DailyNonResponse
+        fields = ["campaign", "district", "date", *nonresponse.NON_RESPONSE_FIELDS, "version"]
+        widgets = {"version": forms.HiddenInput}
+
+    def call_service(self, data):
+        row = self.instance if self.instance.pk else None
+        if row:
+            data = {**data, "campaign": row.campaign, "district": row.district, "date": row.date}
+        try:
+            return nonresponse.record_non_response(
+                campaign=data["campaign"], district=data["district"], date=data["date"],
+                figures={field: data[field] for field in nonresponse.NON_RESPONSE_FIELDS}, reason=data["reason"],
+                user=self.request_user, source=ADMIN, expected_version=data["version"] if row else 0,
+            ).row  # fmt: skip
+        except CountConflict as exc:
+            raise ValidationError(_("Someone changed this day while you were editing; open it again.")) from exc
+
+
+@admin.register(DailyNonResponse)
+class DailyNonResponseAdmin(ServiceAdmin):
+    form = DailyNonResponseForm
+    append_only = False
+    list_display = ["district", "date", "visits", "interviewed", "door_closed", "refused", "no_notice", "outstanding", "version"]
+    list_filter = ["campaign", "district__region", "date"]
+    search_fields = ["district__kato", "district__name_ru", "district__name_kk", "district__name_en"]
+    date_hierarchy = "date"
+    list_select_related = ["district"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["campaign", "district", "date"] if obj else []

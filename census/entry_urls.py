@@ -5,7 +5,7 @@ from django.urls import path
 
 # Registers the <kato:...> converter (exactly nine digits) whichever URL map is read first.
 import regions.converters  # noqa: F401
-from census.views import days, exports, grid, history, imports, navigation, overview, points, signin, staffing, sync
+from census.views import days, exports, grid, history, imports, navigation, overview, points, signin, staffing, sync, visits
 
 app_name = "entry"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("entry/district/<kato:kato>/status/", history.district_status, name="status"),
     path("entry/district/<kato:kato>/staffing/", staffing.district_staffing, name="staffing"),
     path("entry/district/<kato:kato>/points/", points.district_points, name="points"),
+    path("entry/district/<kato:kato>/visits/", visits.district_visits, name="visits"),
     path("entry/sync-health/", sync.sync_health, name="sync_health"),
     path("entry/import/", imports.import_file, name="import"),
     path("entry/import/apply/", imports.import_apply, name="import_apply"),

@@ -10,9 +10,11 @@ import datetime
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from census.models import REASON_MAX_LENGTH, DistrictStatus, StaffRole
+from census.models import REASON_MAX_LENGTH, DailyNonResponse, DistrictStatus, StaffRole
+from census.nonresponse import NON_RESPONSE_FIELDS
 from census.services import EntryMode
 
 MODE_CHOICES = [(EntryMode.DAILY, _("the day's figures")), (EntryMode.CUMULATIVE, _("totals as of the day"))]
@@ -177,6 +179,35 @@ class StaffingDayForm(forms.Form):
         help_text=_("Needed when you change a past day or lower a figure."),
     )
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class NonResponseDayForm(forms.Form):
+    """One district's door-to-door visits on one day and how they ended, in households (never addresses or people).
+
+    The figures are taken as text and judged by census.nonresponse.record_non_response(); the day the page was
+    loaded for is carried hidden with the version it was drawn from (0: no row yet).
+    """
+
+    date = CensusDateField(label=_("Date"), widget=HiddenDateInput)
+    reason = forms.CharField(
+        label=_("Reason for a correction"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when you change a past day or lower a figure."),
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in NON_RESPONSE_FIELDS:
+            label = DailyNonResponse._meta.get_field(field).verbose_name
+            self.fields[field] = forms.CharField(
+                label=capfirst(label), required=False, max_length=30, widget=forms.TextInput(attrs=FIGURE_ATTRS)
+            )
+
+    def figure_fields(self, names):
+        return [self[name] for name in names]
 
 
 class StaffingPlanForm(forms.Form):

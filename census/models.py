@@ -260,6 +260,7 @@ class AuditEntry(models.Model):
         STAFFING = "staffing", _("daily staffing")
         SERVICE_POINT = "point", _("self-service point")
         SERVICE_POINT_USE = "point_use", _("use of a self-service point")
+        NON_RESPONSE = "nonresp", _("door-to-door visits and non-response")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -692,3 +693,60 @@ class ServicePointUse(models.Model):
 
     def __str__(self):
         return f"{self.point} {self.date:%d.%m.%Y}: {self.assisted}"
+
+
+class DailyNonResponse(models.Model):
+    """How the door-to-door visits of one district went on one day, in households, never people or addresses.
+
+    Each visit ends in one outcome (an interview, an online participation
+    notice shown, nobody at home and a notice left, the door not opened, a
+    refusal, "we answered online" with no notice to show, a vacant place or not
+    a dwelling), so the outcomes add up to the visits made. Revisits scheduled
+    and made, and the households of the district's workload still outstanding at
+    the end of the day, are counted beside them. `version` grows by one on
+    every change. Never mixed into coverage.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    date = models.DateField(_("date"))
+    assigned = models.PositiveIntegerField(_("households assigned"))
+    visits = models.PositiveIntegerField(_("visits made"))
+    interviewed = models.PositiveIntegerField(_("interviews completed"))
+    notice_shown = models.PositiveIntegerField(_("online participation notice shown"))
+    not_at_home = models.PositiveIntegerField(_("nobody at home, notice left"))
+    door_closed = models.PositiveIntegerField(_("door not opened"))
+    refused = models.PositiveIntegerField(_("refused"))
+    no_notice = models.PositiveIntegerField(_("said they answered online, no notice shown"))
+    vacant = models.PositiveIntegerField(_("vacant or not a dwelling"))
+    revisits_scheduled = models.PositiveIntegerField(_("revisits scheduled"))
+    revisits_made = models.PositiveIntegerField(_("revisits made"))
+    outstanding = models.PositiveIntegerField(_("households outstanding at the end of the day"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("updated by")
+    )
+
+    class Meta:
+        verbose_name = _("door-to-door visits and non-response")
+        verbose_name_plural = _("door-to-door visits and non-response")
+        ordering = ["campaign", "district", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "district", "date"], name="non_response_one_per_district_day"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    visits=models.F("interviewed")
+                    + models.F("notice_shown")
+                    + models.F("not_at_home")
+                    + models.F("door_closed")
+                    + models.F("refused")
+                    + models.F("no_notice")
+                    + models.F("vacant")
+                ),
+                name="non_response_outcomes_add_up_to_the_visits",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self):
+        return f"{self.district} {self.date:%d.%m.%Y}: {self.visits}"

@@ -212,23 +212,38 @@ def record_staffing(
         )
     check_day(campaign=campaign, district=district, date=date)
 
+    row, created, changed = save_district_day(
+        DailyStaffing, AuditEntry.Subject.STAFFING, campaign=campaign, district=district, date=date, entered=entered,
+        reason=reason, user=user, source=source, expected_version=expected_version,
+    )  # fmt: skip
+    return StaffingResult(staffing=row, created=created, changed=changed)
+
+
+def save_district_day(
+    model, subject, *, campaign, district, date, entered: dict, reason: str, user, source: str, expected_version
+) -> tuple:
+    """Write one district-day record of figures (staffing, visits and non-response) as counts are written; returns
+    (row, created, changed).
+
+    Under the district's lock; CountConflict when `expected_version` no longer matches (0: "I saw no row"); a
+    lowered figure or a change to a past day needs a reason; audited with the figures before and after, and the
+    pages that show it owe a render (a recompute from that day). The same figures again write nothing.
+    """
     with transaction.atomic():
         # The same lock as counts: one writer of a district at a time, so two first saves of a day cannot race.
         lock_districts([district.pk])
-        row = (
-            DailyStaffing.objects.select_for_update(of=("self",)).filter(campaign=campaign, district=district, date=date).first()
-        )
+        row = model.objects.select_for_update(of=("self",)).filter(campaign=campaign, district=district, date=date).first()
         if expected_version is not None and (row.version if row else 0) != expected_version:
             raise CountConflict(current=row)
         if row is None:
-            row = DailyStaffing(campaign=campaign, district=district, date=date, updated_by=user, **entered)
+            row = model(campaign=campaign, district=district, date=date, updated_by=user, **entered)
             row.save()
             changes = {field: [None, value] for field, value in entered.items()}
             created = True
         else:
             changes = {f: [getattr(row, f), v] for f, v in entered.items() if getattr(row, f) != v}
             if not changes:
-                return StaffingResult(staffing=row, created=False, changed=False)
+                return row, False, False
             if not reason:
                 lowered = [field for field, (old, new) in changes.items() if new < old]
                 if lowered:
@@ -244,15 +259,8 @@ def record_staffing(
             row.save()
             created = False
         record_audit(
-            subject=AuditEntry.Subject.STAFFING,
-            record=row,
-            campaign=campaign,
-            district=district,
-            date=date,
-            user=user,
-            source=source,
-            changes=changes,
-            reason=reason,
-        )
+            subject=subject, record=row, campaign=campaign, district=district, date=date, user=user, source=source,
+            changes=changes, reason=reason,
+        )  # fmt: skip
         request_recompute(campaign=campaign, district=district, from_date=date)
-    return StaffingResult(staffing=row, created=created, changed=True)
+    return row, created, True

@@ -18,7 +18,8 @@ from django.utils.translation import ngettext
 
 from census.calendar import CampaignCalendar
 from census.formatting import format_number
-from census.models import Campaign, Phase
+from census.models import Campaign, DailyNonResponse, Phase
+from census.nonresponse import totals
 from regions.models import COUNTRY_KATO, Region, country_name
 from reports.coverage import OVER_100
 from reports.models import CoverageSnapshot
@@ -443,6 +444,24 @@ def _call_to_action(news: CalendarNews) -> str | None:
     )
 
 
+def _visits_sentences(campaign, region, day: datetime.date) -> list[str]:
+    """The door-to-door day in households, as the press service says it: doors not opened, revisits scheduled."""
+    rows = DailyNonResponse.objects.filter(campaign=campaign, date=day)
+    summed = totals(rows if region is None else rows.filter(district__region=region))
+    if summed is None:
+        return []
+    return [
+        ngettext(
+            "%(count)s household did not open the door to the interviewers.",
+            "%(count)s households did not open the door to the interviewers.",
+            summed["door_closed"],
+        )
+        % {"count": format_number(summed["door_closed"])},
+        ngettext("%(count)s revisit is scheduled.", "%(count)s revisits are scheduled.", summed["revisits_scheduled"])
+        % {"count": format_number(summed["revisits_scheduled"])},
+    ]
+
+
 def briefing_text(*, region, as_of: datetime.date, language: str, campaign=None) -> str:
     """A press release on `region` (None: the country) as of the end of `as_of`, in `language`.
 
@@ -465,7 +484,7 @@ def briefing_text(*, region, as_of: datetime.date, language: str, campaign=None)
         parts = [
             _headline(found),
             " ".join(_news_sentences(news)),
-            " ".join(_sentences(found)),
+            " ".join([*_sentences(found), *_visits_sentences(campaign, region, found.as_of)]),
             _call_to_action(news),
             attribution,
         ]

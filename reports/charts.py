@@ -350,7 +350,14 @@ def sparkline(
     return mark_safe("".join(parts))  # noqa: S308 -- the title went through escape()
 
 
-def split_bar(parts_: Sequence[tuple[str, float, str, str]], *, title: str, width: int = 320, height: int = 28) -> SafeString:
+def split_bar(
+    parts_: Sequence[tuple[str, float, str, str]],
+    *,
+    title: str,
+    width: int = 320,
+    height: int = 28,
+    hatch_id: str = "split-hatch",
+) -> SafeString:
     """One horizontal bar split into shares: (name, share 0..100, colour, label shown inside).
 
     The last of several shares is hatched as well as coloured, so the shares are told apart without seeing colour;
@@ -367,8 +374,9 @@ def split_bar(parts_: Sequence[tuple[str, float, str, str]], *, title: str, widt
             continue
         fill = color
         if index == len(parts_) - 1 and len(parts_) > 1:
-            out.append(_hatch("split-hatch", color))
-            fill = "url(#split-hatch)"
+            # Its own id per bar: a page with two bars must not draw one's stripes in the other's colour.
+            out.append(_hatch(hatch_id, color))
+            fill = f"url(#{hatch_id})"
         out.append(f'<rect x="{_num(x)}" y="0" width="{_num(w)}" height="{height}" fill="{fill}"/>')
         if w > 8 * len(label) + 6:
             # On a plate of the plain colour: white text stays legible over the stripes.

@@ -461,3 +461,37 @@ def staffing_forecast(
         interviewers_needed = math.ceil(remaining / (productivity * days_left))
         gap = interviewers_needed - interviewers_on_duty
     return StaffingForecast(productivity, measured is None, remaining, expected_online, days_needed, interviewers_needed, gap)
+
+
+@dataclass(frozen=True)
+class VisitRates:
+    """What a day's door-to-door visits say, as percentages with one decimal (None where the base is zero).
+
+    `contact`: visits where someone answered the door (an interview, a notice shown, a refusal, "we answered
+    online"), of the visits to dwellings (vacant places and non-dwellings left out); `non_response`: visits that
+    ended without an answer counted (nobody at home, the door not opened, a refusal, "we answered online" with no
+    notice), of the same; `outstanding`: households still to do at the end of the day, of those assigned;
+    `revisit_burden`: revisits scheduled, of the visits made; `notice_gap`: "we answered online" with no notice
+    to show, of all who said they had answered online (with or without the notice): how often online and
+    door-to-door fail to meet.
+    """
+
+    contact: Decimal | None
+    non_response: Decimal | None
+    outstanding: Decimal | None
+    revisit_burden: Decimal | None
+    notice_gap: Decimal | None
+
+
+def visit_rates(figures: Mapping[str, int]) -> VisitRates:
+    """The rates of one district-day's (or several summed) visits and non-response figures."""
+    dwellings = figures["visits"] - figures["vacant"]
+    answered_door = figures["interviewed"] + figures["notice_shown"] + figures["refused"] + figures["no_notice"]
+    no_answer = figures["not_at_home"] + figures["door_closed"] + figures["refused"] + figures["no_notice"]
+    return VisitRates(
+        contact=percent(answered_door, dwellings),
+        non_response=percent(no_answer, dwellings),
+        outstanding=percent(figures["outstanding"], figures["assigned"]),
+        revisit_burden=percent(figures["revisits_scheduled"], figures["visits"]),
+        notice_gap=percent(figures["no_notice"], figures["notice_shown"] + figures["no_notice"]),
+    )

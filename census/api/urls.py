@@ -13,6 +13,7 @@ from census.api.base import NotFoundView
 from census.api.batch import DailyCountBatchView
 from census.api.counts import DailyCountViewSet
 from census.api.docs import ApiDocsView
+from census.api.nonresponse import NonResponseViewSet
 from census.api.service_points import ServicePointUseViewSet, ServicePointViewSet
 from census.api.staffing import DailyStaffingViewSet, StaffingPlanViewSet
 from reports.api import BriefingView, CoverageSeriesView, CoverageView, HighlightsView
@@ -25,6 +26,7 @@ router.register("daily-staffing", DailyStaffingViewSet, basename="daily-staffing
 router.register("staffing-plans", StaffingPlanViewSet, basename="staffing-plan")
 router.register("service-points", ServicePointViewSet, basename="service-point")
 router.register("service-point-use", ServicePointUseViewSet, basename="service-point-use")
+router.register("non-response", NonResponseViewSet, basename="non-response")
 
 # Swagger UI sets style attributes on the elements it draws and ships a few inline styles of its own;
 # scripts stay as strict as everywhere else ('self' only: the split view serves its set-up script as a file).

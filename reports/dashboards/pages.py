@@ -31,6 +31,7 @@ from reports.dashboards.areas import (
 )
 from reports.dashboards.staffing import staffing_card
 from reports.dashboards.timeline import Timeline, coverage_chart, daily_chart, phase_states
+from reports.dashboards.visits import visits_card
 from reports.models import CoverageSnapshot, RenderedDashboard
 from reports.press import press_name
 from reports.publication import is_published
@@ -232,6 +233,7 @@ def region_context(campaign, region: Region, as_of: datetime.date) -> dict:
         "pdf_url": page_url("dashboard_region_pdf", region.kato, as_of),
         "staffing": staffing_card(campaign, calendar, area_kato=region.kato, region=region, districts=districts, as_of=as_of),
         "points": points_card(campaign, districts, areas, as_of),
+        "visits": visits_card(campaign, districts=districts, areas=areas, as_of=as_of),
     }
 
 
@@ -390,6 +392,7 @@ def district_context(campaign, district: District, as_of: datetime.date) -> dict
         ],
         "date_nav": _date_nav("dashboard_district", district.kato, as_of, first, last),
         "staffing": staffing_card(campaign, calendar, area_kato=district.kato, region=region, districts=[district], as_of=as_of),
+        "visits": visits_card(campaign, districts=[district], areas=None, as_of=as_of),
     }
 
 

@@ -53,7 +53,7 @@ def test_every_operation_answers_as_the_schema_says_for_a_read_token(api_schema,
 
     _token, key = issue_token(name="schemathesis read", region=demo, can_write=False)
 
-    assert run_schemathesis(api_schema, key) == 18
+    assert run_schemathesis(api_schema, key) == 20
 
 
 def test_every_operation_answers_as_the_schema_says_for_a_write_token(api_schema, demo):
@@ -61,4 +61,4 @@ def test_every_operation_answers_as_the_schema_says_for_a_write_token(api_schema
 
     _token, key = issue_token(name="schemathesis write", region=None, can_write=True)
 
-    assert run_schemathesis(api_schema, key) == 18
+    assert run_schemathesis(api_schema, key) == 20

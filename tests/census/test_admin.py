@@ -9,6 +9,7 @@ from django.utils import translation
 
 from census.admin import ReadOnlyAdmin
 from census.models import AuditEntry, DailyCount, DistrictStatus, Phase, PhaseExtension, ServicePoint
+from census.nonresponse import record_non_response
 from census.service_points import record_point_use, save_service_point
 from census.services import extend_phase, record_count, set_status
 from census.staffing import record_staffing, set_staffing_plan
@@ -51,6 +52,10 @@ def some_of_everything(campaign, district, superuser):
     point = save_service_point(campaign=campaign, district=district, source="form",
                                values={"kind": "psc", "name_kk": "ХҚКО", "name_ru": "ЦОН", "name_en": "PSC", "active_from": OCT_5})  # fmt: skip
     record_point_use(campaign=campaign, point=point, date=OCT_5, assisted=3, source="form")
+    record_non_response(campaign=campaign, district=district, date=OCT_5, source="form", figures={
+        "assigned": 10, "visits": 2, "interviewed": 1, "notice_shown": 0, "not_at_home": 1, "door_closed": 0, "refused": 0,
+        "no_notice": 0, "vacant": 0, "revisits_scheduled": 1, "revisits_made": 0, "outstanding": 8,
+    })  # fmt: skip
     drain_recompute_outbox()
     record_count(campaign=campaign, district=district, date=OCT_5, online=15, offline=3, reason="late", source="form")
 

@@ -48,6 +48,7 @@ ADMIN_MODELS = [
     "census.districtstatus", "census.phaseextension", "census.campaign", "census.auditentry", "regions.region",
     "regions.district", "regions.populationbaseline", "reports.coveragesnapshot", "reports.recomputerequest",
     "census.staffingplan", "census.dailystaffing", "census.servicepoint", "census.servicepointuse",
+    "census.dailynonresponse",
 ]  # fmt: skip
 # A file with one good row and one wrong one: the preview shows what it would change and what it refused.
 IMPORT_FILE = f"district;date;online;offline\n{TASKALA};28.10.2021;210;340\n{TASKALA};32.10.2021;1;1\n".encode()
@@ -169,9 +170,17 @@ def test_every_admin_page_meets_wcag_21_aa(live_server, page, width):
     from reports.models import RecomputeRequest
 
     Group.objects.get_or_create(name="editors")
-    from census.models import AuditEntry, ServicePoint, ServicePointUse
+    from census.models import AuditEntry, DailyNonResponse, ServicePoint, ServicePointUse
+    from census.nonresponse import record_non_response
     from census.service_points import record_point_use
 
+    if not DailyNonResponse.objects.exists():
+        point = ServicePoint.objects.order_by("pk").first()
+        record_non_response(campaign=point.campaign, district=point.district, date=datetime.date(2021, 10, 27),
+                            source=AuditEntry.Source.COMMAND, figures={
+            "assigned": 10, "visits": 2, "interviewed": 1, "notice_shown": 0, "not_at_home": 1, "door_closed": 0,
+            "refused": 0, "no_notice": 0, "vacant": 0, "revisits_scheduled": 1, "revisits_made": 0, "outstanding": 8,
+        })  # fmt: skip
     if not ServicePointUse.objects.exists():
         point = ServicePoint.objects.order_by("pk").first()
         record_point_use(campaign=point.campaign, point=point, date=datetime.date(2021, 10, 27), assisted=5,

@@ -35,6 +35,7 @@ from django.utils import translation
 from census.access import issue_token
 from census.accounts import provision_user
 from census.models import AuditEntry, DailyCount, DistrictStatus, Phase
+from census.nonresponse import record_non_response
 from census.service_points import record_point_use, save_service_point
 from census.services import extend_phase, record_count, set_status
 from census.staffing import record_staffing, set_staffing_plan
@@ -132,6 +133,8 @@ def _build_world() -> World:
                                    values={"kind": "psc", "name_kk": "ХҚКО", "name_ru": "ЦОН", "name_en": "PSC",
                                            "active_from": datetime.date(2021, 9, 1)})  # fmt: skip
         POINT_IDS[district.kato] = point.pk
+        visits = record_non_response(campaign=campaign, district=district, date=COUNTED_DAY, figures=VISITS_FIGURES,
+                                     source=AuditEntry.Source.COMMAND).row  # fmt: skip
         use = record_point_use(campaign=campaign, point=point, date=COUNTED_DAY, assisted=4,
                                source=AuditEntry.Source.COMMAND).use  # fmt: skip
     drain_recompute_outbox()
@@ -182,6 +185,7 @@ def _build_world() -> World:
         "census.dailystaffing": staffing.staffing.pk,
         "census.servicepoint": point.pk,
         "census.servicepointuse": use.pk,
+        "census.dailynonresponse": visits.pk,
         "census.campaign": campaign.pk,
         "census.auditentry": AuditEntry.objects.filter(district=districts["B1"]).first().pk,
         "regions.region": regions["B"].pk,
@@ -216,6 +220,15 @@ DAY_FORM = {"date": WRITE_DAY.isoformat(), "mode": "daily", "online": "11", "off
 STAFFING_FORM = {"date": WRITE_DAY.isoformat(), "interviewers": "5", "instructors": "1", "volunteers": "0", "vaccinated": "6",
                  "reason": "", "version": "0"}  # fmt: skip
 STATUS_FORM = {"status": "completed_early", "date": "2021-10-27", "note": "decision"}
+VISITS_FIGURES = {"assigned": 50, "visits": 10, "interviewed": 6, "notice_shown": 1, "not_at_home": 1, "door_closed": 1,
+                  "refused": 0, "no_notice": 1, "vacant": 0, "revisits_scheduled": 2, "revisits_made": 0, "outstanding": 40}  # fmt: skip
+VISITS_FORM = {"date": WRITE_DAY.isoformat(), "reason": "", "version": "0", **{k: str(v) for k, v in VISITS_FIGURES.items()}}
+
+
+def _visits(label: str) -> dict:
+    return {"district": KATO[label], "date": WRITE_DAY.isoformat(), **VISITS_FIGURES}
+
+
 # Each district's self-service point, by KATO code: filled in when the world is built.
 POINT_IDS: dict[str, int] = {}
 
@@ -312,6 +325,14 @@ ROWS = [
     ("points A2 save",        "POST", "/en/entry/district/{A2}/points/",  lambda: _points_form("A2"),
                                                                                           (L,     403,    403,    404,   "302+","302+", L,    L,     L,      L,      L)),
     ("points B1 save",        "POST", "/en/entry/district/{B1}/points/",  lambda: _points_form("B1"),
+                                                                                          (L,     403,    403,    404,   404,   "302+", L,    L,     L,      L,      L)),
+    ("visits A1",             "GET",  "/en/entry/district/{A1}/visits/",          None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
+    ("visits B1",             "GET",  "/en/entry/district/{B1}/visits/",          None,   (L,     403,    403,    404,   404,   200,   L,     L,     L,      L,      L)),
+    ("visits A1 save",        "POST", "/en/entry/district/{A1}/visits/",  lambda: VISITS_FORM,
+                                                                                          (L,     403,    403,    "302+","302+","302+", L,    L,     L,      L,      L)),
+    ("visits A2 save",        "POST", "/en/entry/district/{A2}/visits/",  lambda: VISITS_FORM,
+                                                                                          (L,     403,    403,    404,   "302+","302+", L,    L,     L,      L,      L)),
+    ("visits B1 save",        "POST", "/en/entry/district/{B1}/visits/",  lambda: VISITS_FORM,
                                                                                           (L,     403,    403,    404,   404,   "302+", L,    L,     L,      L,      L)),
     ("device sync health",    "GET",  "/en/entry/sync-health/",                   None,   (L,     200,    200,    403,   200,   200,   L,     L,     L,      L,      L)),
     ("import",                "GET",  "/en/entry/import/",                        None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
@@ -419,6 +440,14 @@ ROWS = [
     ("api point use B1",      "POST", "/api/v1/service-point-use/",    lambda: _point_use("B1"),
                                                                                           (401,   403,    403,    403,   403,   "201+", 403,   403,  401,    401,    "201+")),
     ("api point use delete",  "DELETE","/api/v1/service-point-use/",              None,   (401,   405,    405,    405,   405,   405,   405,   405,   401,    401,    405)),
+    ("api visits",            "GET",  "/api/v1/non-response/",                    None,   (401,   "A1 A2","A1 A2 B1","A1","A1 A2","A1 A2 B1","A1 A2","A1 A2",401, 401,    "B1")),
+    ("api visits A1",         "POST", "/api/v1/non-response/",         lambda: _visits("A1"),
+                                                                                          (401,   403,    403,    "201+","201+","201+", 403,  "201+",401,   401,    403)),
+    ("api visits A2",         "POST", "/api/v1/non-response/",         lambda: _visits("A2"),
+                                                                                          (401,   403,    403,    403,   "201+","201+", 403,  "201+",401,   401,    403)),
+    ("api visits B1",         "POST", "/api/v1/non-response/",         lambda: _visits("B1"),
+                                                                                          (401,   403,    403,    403,   403,   "201+", 403,   403,  401,    401,    "201+")),
+    ("api visits delete",     "DELETE","/api/v1/non-response/",                   None,   (401,   405,    405,    405,   405,   405,   405,   405,   401,    401,    405)),
     ("admin app census",      "GET",  "/en/admin/census/",                        None,   (L,     L,      L,      L,     L,     200,   L,     L,     L,      L,      L)),
     ("admin unknown page",    "GET",  "/en/admin/no-such-page/",                  None,   (L,     L,      L,      L,     L,     404,   L,     L,     L,      L,      L)),
     ("admin user password",   "GET",  "/en/admin/auth/user/{pk:auth.user}/password/", None,
@@ -443,6 +472,7 @@ ADMIN_MODELS = {
     "census.dailystaffing":        (200,     200,  200,   200,    403,    200,        403),
     "census.servicepoint":         (200,     200,  200,   200,    403,    200,        403),
     "census.servicepointuse":      (200,     200,  200,   200,    403,    200,        403),
+    "census.dailynonresponse":     (200,     200,  200,   200,    403,    200,        403),
     "census.campaign":             (200,     200,  200,   200,    200,    200,        200),
     "census.auditentry":           (200,     403,  200,   200,    403,    403,        403),
     "regions.region":              (200,     200,  200,   200,    200,    200,        200),
