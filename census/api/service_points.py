@@ -29,6 +29,9 @@ from census.errors import CountConflict
 from census.models import REASON_MAX_LENGTH, AuditEntry, ServicePoint, ServicePointUse
 from census.service_points import MAX_ASSISTED, record_point_use
 
+# No id is larger (the databases' 64-bit keys); a larger number asked for would not even reach the query.
+LARGEST_ID = 2**63 - 1
+
 
 class ServicePointQuery(serializers.Serializer):
     district = kato_field("Only the points of this district (KATO code).", required=False)
@@ -100,7 +103,7 @@ class ServicePointViewSet(ApiListMixin, ApiView, mixins.ListModelMixin, viewsets
 class ServicePointUseQuery(DateRangeQuery):
     district = kato_field("Only the points of this district (KATO code).", required=False)
     region = kato_field("Only the points of this region's districts (KATO code).", required=False)
-    point = serializers.IntegerField(required=False, min_value=1, help_text="Only this point (its id).")
+    point = serializers.IntegerField(required=False, min_value=1, max_value=LARGEST_ID, help_text="Only this point (its id).")
 
 
 class ServicePointUseSerializer(serializers.Serializer):
@@ -115,7 +118,7 @@ class ServicePointUseSerializer(serializers.Serializer):
 
 
 class ServicePointUseWriteSerializer(serializers.Serializer):
-    point = serializers.IntegerField(min_value=1, help_text="The point's id (/api/v1/service-points/).")
+    point = serializers.IntegerField(min_value=1, max_value=LARGEST_ID, help_text="The point's id (/api/v1/service-points/).")
     date = serializers.DateField(help_text="The day (YYYY-MM-DD).")
     assisted = FigureField(
         min_value=0,

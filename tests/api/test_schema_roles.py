@@ -20,9 +20,9 @@ from reports.models import RecomputeRequest
 from tests import factories
 from tests.api.conftest import run_schemathesis
 
-OPERATIONS = (
-    16  # counts and areas (10), the batch of counts, daily staffing and staffing plans (list and write each), service points
-)
+# Counts and areas (10), the batch of counts; daily staffing, staffing plans, a point's use and door-to-door visits (a
+# list and a write each); service points (a list).
+OPERATIONS = 20
 EXAMPLES_PER_ROLE = 8
 URL = "/api/v1/daily-counts/"
 TASKALA = "276000000"  # stat.taskala's district; the other districts of the region are outside that person's area

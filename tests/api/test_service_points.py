@@ -175,3 +175,14 @@ def test_a_read_only_token_cannot_record_a_points_day(points, token_client):
     response = reader.post(USE, {"point": point_id("Open"), "date": "2021-10-05", "assisted": 1}, format="json")
 
     assert response.status_code == 403 and not ServicePointUse.objects.exists()
+
+
+@pytest.mark.parametrize("point", [2**63, 10**30])
+def test_a_point_id_beyond_any_key_is_a_400_not_a_server_error(points, token_client, point):
+    writer, _token = token_client(region=points[0], can_write=True)
+
+    listed = writer.get(f"{USE}?point={point}")
+    written = writer.post(USE, {"point": point, "date": "2021-10-05", "assisted": 1}, format="json")
+
+    assert (listed.status_code, written.status_code) == (400, 400)
+    assert "point" in listed.json()["errors"] and "point" in written.json()["errors"]
