@@ -15,13 +15,23 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from census.accounts import provision_user
-from census.models import AuditEntry, Campaign, DailyCount, DailyStaffing, Phase, PhaseExtension, ServicePoint
+from census.models import (
+    AuditEntry,
+    Campaign,
+    DailyCount,
+    DailyNonResponse,
+    DailyStaffing,
+    Phase,
+    PhaseExtension,
+    ServicePoint,
+)
+from census.nonresponse import record_non_response
 from census.service_points import save_service_point
 from census.services import CountRow, EntryMode, extend_phase, import_counts, set_status
 from census.staffing import record_staffing, set_staffing_plan
 from census.units import set_baseline
 from regions.boundaries import assign_tile_positions
-from regions.models import District, Region
+from regions.models import District, PopulationBaseline, Region
 
 SOURCE = AuditEntry.Source.COMMAND
 CHECKPOINT = datetime.date(2021, 10, 27)
@@ -255,8 +265,48 @@ def load_demo(path) -> DemoSummary:
             _load_staffing(data["staffing"], campaign, districts)
         if "service_points" in data:
             _load_service_points(data["service_points"], campaign, districts)
+        if "visits" in data:
+            _load_visits(data["visits"], campaign, districts)
         summary.users_created = _load_users()
     return summary
+
+
+def _load_visits(visits, campaign, districts: dict[str, District]) -> None:
+    """Illustrative door-to-door visits and non-response (the data file's "visits" says how they are derived), written
+    through the same service as the staff page. Days already recorded are never overwritten."""
+    first_day = datetime.date.fromisoformat(visits["from"])
+    per_household = visits["persons_per_household"]
+    for index, (_kato, district) in enumerate(sorted(districts.items())):
+        # Some districts meet more closed doors and more "we answered online" without a notice: a fixed rule.
+        harder = 1 + (index % 4) * 0.5
+        baseline = PopulationBaseline.objects.filter(campaign=campaign, district=district).order_by("-as_of", "-id").first()
+        assigned = math.ceil(baseline.population / per_household)
+        existing = set(DailyNonResponse.objects.filter(campaign=campaign, district=district).values_list("date", flat=True))
+        counted = sum(
+            DailyCount.objects.filter(campaign=campaign, district=district, date__lt=first_day).values_list("online", flat=True)
+        )
+        counted += sum(
+            DailyCount.objects.filter(campaign=campaign, district=district, date__lt=first_day).values_list("offline", flat=True)
+        )
+        scheduled_before = 0
+        for count in DailyCount.objects.filter(campaign=campaign, district=district, date__gte=first_day).order_by("date"):
+            counted += count.online + count.offline
+            if count.offline <= 0:
+                continue
+            interviewed = math.ceil(count.offline / per_household)
+            shares = visits["shares"]
+            figures = {
+                field: round(interviewed * share * (harder if field in ("door_closed", "no_notice") else 1))
+                for field, share in shares.items()
+            }
+            figures |= {"interviewed": interviewed, "assigned": assigned}
+            figures["visits"] = interviewed + sum(figures[field] for field in shares)
+            figures["revisits_scheduled"] = figures["not_at_home"] + figures["door_closed"]
+            figures["revisits_made"] = min(round(scheduled_before * visits["revisits_made_share"]), figures["visits"])
+            figures["outstanding"] = max(assigned - math.ceil(counted / per_household), 0)
+            scheduled_before = figures["revisits_scheduled"]
+            if count.date not in existing:
+                record_non_response(campaign=campaign, district=district, date=count.date, figures=figures, source=SOURCE)
 
 
 def _load_service_points(service_points, campaign, districts: dict[str, District]) -> None:

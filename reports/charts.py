@@ -22,6 +22,8 @@ ONLINE = "#0b6bcb"
 OFFLINE = "#b86e00"
 TOTAL = "#1b2430"
 TARGET = "#b42318"
+# What is left of a whole (not yet counted, vacant places): the light grey of its swatch.
+REST = "#c9d1dc"
 # Event labels (a phase opens or closes, "as of"): font size and the height of a row of them above the plot.
 MARKER_SIZE = 9
 MARKER_ROW = 12

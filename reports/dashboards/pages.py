@@ -322,7 +322,7 @@ def _split(area: Area):
             [
                 (_("online"), online / scale, charts.ONLINE, area.online_pct_text),
                 (_("door-to-door"), offline / scale, charts.OFFLINE, area.offline_pct_text),
-                (_("not yet counted"), rest / scale, "#c9d1dc", ""),
+                (_("not yet counted"), rest / scale, charts.REST, ""),
             ],
             title=_("Online, door-to-door and not yet counted, as shares of the baseline"),
         ),

@@ -37,18 +37,20 @@ def visits_card(campaign, *, districts: list, areas: dict | None, as_of: datetim
     answered = summed["interviewed"] + summed["notice_shown"]
     no_answer = summed["not_at_home"] + summed["door_closed"] + summed["refused"] + summed["no_notice"]
     visits = summed["visits"] or 1
+    # The last part is hatched as well as coloured (charts.split_bar): "no answer", as the legend's swatches show.
     parts = [
         (_("answered"), answered, charts.ONLINE),
+        (_("vacant or not a dwelling"), summed["vacant"], charts.REST),
         (_("no answer"), no_answer, charts.OFFLINE),
-        (_("vacant or not a dwelling"), summed["vacant"], charts.MUTED),
     ]
     card = {
         **_rates(summed),
         "bar": charts.split_bar(
             [(name, 100 * value / visits, color, format_number(value)) for name, value, color in parts],
-            title=_("Outcomes of the day's visits: answered, no answer, vacant or not a dwelling"),
+            title=_("Outcomes of the day's visits: answered, vacant or not a dwelling, no answer"),
             hatch_id="visits-hatch",
         ),
+        "legend": [(name, format_number(value)) for name, value, _color in parts],
         "outcomes": [
             (DailyNonResponse._meta.get_field(field).verbose_name, format_number(summed[field]))
             for field in NON_RESPONSE_FIELDS

@@ -16,6 +16,7 @@ from census.models import (
     AuditEntry,
     Campaign,
     DailyCount,
+    DailyNonResponse,
     DailyStaffing,
     DistrictStatus,
     Phase,
@@ -164,6 +165,17 @@ def test_the_demo_has_the_self_service_points_the_briefing_names_in_uralsk(campa
     # Open on the briefing's day, each written through the registry's write path.
     assert points.active(on=datetime.date(2021, 10, 27)).filter(public=True).count() == 8
     assert AuditEntry.objects.filter(campaign=campaign, subject=AuditEntry.Subject.SERVICE_POINT).count() == 8
+
+
+def test_the_demo_has_illustrative_visits_for_each_door_to_door_day_from_18_october(campaign, demo_data):
+    first = datetime.date.fromisoformat(demo_data["visits"]["from"])
+    days = set(DailyCount.objects.filter(campaign=campaign, date__gte=first, offline__gt=0).values_list("district_id", "date"))
+
+    visits = DailyNonResponse.objects.filter(campaign=campaign)
+
+    assert set(visits.values_list("district_id", "date")) == days
+    assert "ILLUSTRATIVE" in demo_data["visits"]["about"]
+    assert AuditEntry.objects.filter(subject=AuditEntry.Subject.NON_RESPONSE).count() == len(days)
 
 
 def test_the_demo_creates_its_published_accounts(campaign):
