@@ -7,11 +7,22 @@ their area); officials read dashboards only (403); anonymous visitors are sent
 to sign in.
 """
 
+import datetime
 import io
 
 import pytest
 
-from census.models import AuditEntry, DailyCount, DailyStaffing, DistrictStatus
+from census.models import (
+    AuditEntry,
+    Campaign,
+    DailyCount,
+    DailyNonResponse,
+    DailyStaffing,
+    DistrictStatus,
+    ServicePoint,
+    ServicePointUse,
+)
+from census.service_points import save_service_point
 from tests.entry.conftest import OPEN_DAY, client_for, people
 
 pytestmark = pytest.mark.usefixtures("after_campaign")
@@ -50,9 +61,13 @@ MATRIX = {
     "staffing_export_csv":  (302, 403, 403, 403, 200, 200, 200, 200, 200),
     "staffing_export_xlsx": (302, 403, 403, 403, 200, 200, 200, 200, 200),
     "sync_health":        (302, 403, 200, 200, 200, 403, 403, 200, 200),
+    "points":             (302, 403, 403, 403, 200, 200, 404, 404, 200),
+    "points_save":        (302, 403, 403, 403, 302, 302, 404, 404, 302),
+    "visits":             (302, 403, 403, 403, 200, 200, 404, 404, 200),
+    "visits_save":        (302, 403, 403, 403, 302, 302, 404, 404, 302),
 }  # fmt: skip
 # Actions that write to district A, and who may make them land.
-WRITES = {"grid_save", "district_save", "status_save", "import_apply", "staffing_save"}
+WRITES = {"grid_save", "district_save", "status_save", "import_apply", "staffing_save", "points_save", "visits_save"}
 MAY_WRITE_A = {"staff_region", "staff_district", "admin"}
 
 
@@ -132,6 +147,18 @@ def _request(client, page: str, area):
         return client.get("/en/entry/staffing-export." + page.rsplit("_", 1)[1])
     if page == "sync_health":
         return client.get("/en/entry/sync-health/")
+    if page == "points":
+        return client.get(f"/en/entry/district/{a.kato}/points/?date={day}")
+    if page == "points_save":
+        point = ServicePoint.objects.get(district=a)
+        return client.post(f"/en/entry/district/{a.kato}/points/", {"date": day, f"assisted-{point.pk}": "4", "reason": ""})
+    if page == "visits":
+        return client.get(f"/en/entry/district/{a.kato}/visits/?date={day}")
+    if page == "visits_save":
+        figures = {"assigned": "50", "visits": "10", "interviewed": "7", "notice_shown": "1", "not_at_home": "1",
+                   "door_closed": "1", "refused": "0", "no_notice": "0", "vacant": "0", "revisits_scheduled": "2",
+                   "revisits_made": "0", "outstanding": "40"}  # fmt: skip
+        return client.post(f"/en/entry/district/{a.kato}/visits/", {"date": day, "reason": "", "version": "0", **figures})
     raise AssertionError(page)
 
 
@@ -140,6 +167,8 @@ def _a_state(area):
         list(DailyCount.objects.filter(district=area.first).values_list("date", "online", "offline")),
         list(DistrictStatus.objects.filter(district=area.first).values_list("status", "date")),
         list(DailyStaffing.objects.filter(district=area.first).values_list("date", "interviewers", "vaccinated")),
+        list(ServicePointUse.objects.filter(district=area.first).values_list("date", "assisted")),
+        list(DailyNonResponse.objects.filter(district=area.first).values_list("date", "visits")),
         AuditEntry.objects.filter(district=area.first).count(),
     )
 
@@ -156,6 +185,12 @@ def test_each_person_gets_the_status_the_matrix_says_and_writes_land_only_in_sco
     # given
     user = people(area)[actor]
     client = client_for(user)
+    if page.startswith("points"):
+        # District A's self-service point, open since the start of online participation.
+        save_service_point(
+            campaign=Campaign.objects.get(), district=area.first, source=AuditEntry.Source.COMMAND,
+            values={"kind": "psc", "name_kk": "ХҚКО", "name_ru": "ЦОН", "name_en": "PSC", "active_from": datetime.date(2021, 9, 1)},
+        )  # fmt: skip
     before = _a_state(area)
 
     # when
