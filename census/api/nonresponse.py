@@ -1,19 +1,16 @@
 """REST API v1: door-to-door visits and non-response per district and day (households, never people)."""
 
-from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 
-from census.api.base import CSV_PARAMETER, READ_ERRORS, PreconditionFailed, acting_user, current_campaign, error_responses
-from census.api.counts import FigureField, expected_version_from, version_etag
+from census.api.base import CSV_PARAMETER, READ_ERRORS, acting_user, current_campaign, error_responses
+from census.api.counts import FigureField, expected_version_from
 from census.api.fields import kato_field
 from census.api.staffing import IDEMPOTENCY_KEY, StaffingEndpoint, StaffingQuery
-from census.errors import CountConflict
 from census.models import REASON_MAX_LENGTH, AuditEntry, DailyNonResponse
 from census.nonresponse import MAX_HOUSEHOLDS, NON_RESPONSE_FIELDS, record_non_response
 
@@ -111,29 +108,20 @@ class NonResponseViewSet(StaffingEndpoint):
         values = body.validated_data
         district = self._district_to_change(values["district"])
         campaign = self._campaign()
-        with transaction.atomic():
-            expected_version = expected_version_from(
-                request, DailyNonResponse, campaign=campaign, district=district, date=values["date"]
+
+        def write():
+            result = record_non_response(
+                campaign=campaign,
+                district=district,
+                date=values["date"],
+                figures={field: values[field] for field in NON_RESPONSE_FIELDS},
+                reason=values["reason"],
+                user=acting_user(request),
+                source=AuditEntry.Source.API,
+                expected_version=expected_version_from(
+                    request, DailyNonResponse, campaign=campaign, district=district, date=values["date"]
+                ),
             )
-            try:
-                result = record_non_response(
-                    campaign=campaign,
-                    district=district,
-                    date=values["date"],
-                    figures={field: values[field] for field in NON_RESPONSE_FIELDS},
-                    reason=values["reason"],
-                    user=acting_user(request),
-                    source=AuditEntry.Source.API,
-                    expected_version=expected_version,
-                )
-            except CountConflict as conflict:
-                raise PreconditionFailed(
-                    _("The record was changed by someone else (it is now at version %(version)s); read it again.")
-                    % {"version": conflict.current.version if conflict.current else 0}
-                ) from conflict
-            answer = NonResponseSerializer(result.row).data
-        return Response(
-            answer,
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-            headers={"ETag": version_etag(result.row.version)},
-        )
+            return result.row, result.created, NonResponseSerializer(result.row).data
+
+        return self._versioned_write(write)

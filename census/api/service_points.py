@@ -1,13 +1,12 @@
 """REST API v1: the self-service points in the caller's scope, where residents take part online with help, and how
 many people each helped per day."""
 
-from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, renderers, serializers, status, viewsets
+from rest_framework import exceptions, mixins, renderers, serializers, viewsets
 from rest_framework.response import Response
 
 from census.api.base import (
@@ -17,15 +16,13 @@ from census.api.base import (
     ApiListMixin,
     ApiView,
     CsvRenderer,
-    PreconditionFailed,
     acting_user,
     current_campaign,
     error_responses,
 )
-from census.api.counts import FigureField, expected_version_from, version_etag
+from census.api.counts import FigureField, expected_version_from
 from census.api.fields import DateRangeQuery, kato_field
 from census.api.staffing import IDEMPOTENCY_KEY, StaffingEndpoint
-from census.errors import CountConflict
 from census.models import REASON_MAX_LENGTH, AuditEntry, ServicePoint, ServicePointUse
 from census.service_points import MAX_ASSISTED, record_point_use
 
@@ -197,27 +194,18 @@ class ServicePointUseViewSet(StaffingEndpoint):
             raise exceptions.ValidationError({"point": [_("No self-service point has the id %(id)s.") % {"id": values["point"]}]})
         # A 403 when the point's district is outside the area the caller may change.
         self._district_to_change(point.district.kato)
-        with transaction.atomic():
-            expected_version = expected_version_from(request, ServicePointUse, point=point, date=values["date"])
-            try:
-                result = record_point_use(
-                    campaign=campaign,
-                    point=point,
-                    date=values["date"],
-                    assisted=values["assisted"],
-                    reason=values["reason"],
-                    user=acting_user(request),
-                    source=AuditEntry.Source.API,
-                    expected_version=expected_version,
-                )
-            except CountConflict as conflict:
-                raise PreconditionFailed(
-                    _("The record was changed by someone else (it is now at version %(version)s); read it again.")
-                    % {"version": conflict.current.version if conflict.current else 0}
-                ) from conflict
-            answer = {**ServicePointUseSerializer(result.use).data, "warnings": result.warnings}
-        return Response(
-            answer,
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-            headers={"ETag": version_etag(result.use.version)},
-        )
+
+        def write():
+            result = record_point_use(
+                campaign=campaign,
+                point=point,
+                date=values["date"],
+                assisted=values["assisted"],
+                reason=values["reason"],
+                user=acting_user(request),
+                source=AuditEntry.Source.API,
+                expected_version=expected_version_from(request, ServicePointUse, point=point, date=values["date"]),
+            )
+            return result.use, result.created, {**ServicePointUseSerializer(result.use).data, "warnings": result.warnings}
+
+        return self._versioned_write(write)

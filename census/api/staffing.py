@@ -147,6 +147,21 @@ class StaffingEndpoint(ApiListMixin, ApiView, mixins.ListModelMixin, viewsets.Ge
     def _record(self, request) -> Response:
         raise NotImplementedError
 
+    def _versioned_write(self, write) -> Response:
+        """Run `write()` (returning the record, whether it was created, and the answer's body) in one transaction
+        with the If-Match check it makes; a stale version is a 412, the answer a 201 or a 200 with the record's ETag."""
+        with transaction.atomic():
+            try:
+                row, created, answer = write()
+            except CountConflict as conflict:
+                raise PreconditionFailed(
+                    _("The record was changed by someone else (it is now at version %(version)s); read it again.")
+                    % {"version": conflict.current.version if conflict.current else 0}
+                ) from conflict
+        return Response(
+            answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK, headers={"ETag": version_etag(row.version)}
+        )
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -197,35 +212,26 @@ class DailyStaffingViewSet(StaffingEndpoint):
         values = body.validated_data
         district = self._district_to_change(values["district"])
         campaign = self._campaign()
-        with transaction.atomic():
-            expected_version = expected_version_from(
-                request, DailyStaffing, campaign=campaign, district=district, date=values["date"]
+
+        def write():
+            result = record_staffing(
+                campaign=campaign,
+                district=district,
+                date=values["date"],
+                interviewers=values["interviewers"],
+                instructors=values["instructors"],
+                volunteers=values["volunteers"],
+                vaccinated=values["vaccinated"],
+                reason=values["reason"],
+                user=acting_user(request),
+                source=AuditEntry.Source.API,
+                expected_version=expected_version_from(
+                    request, DailyStaffing, campaign=campaign, district=district, date=values["date"]
+                ),
             )
-            try:
-                result = record_staffing(
-                    campaign=campaign,
-                    district=district,
-                    date=values["date"],
-                    interviewers=values["interviewers"],
-                    instructors=values["instructors"],
-                    volunteers=values["volunteers"],
-                    vaccinated=values["vaccinated"],
-                    reason=values["reason"],
-                    user=acting_user(request),
-                    source=AuditEntry.Source.API,
-                    expected_version=expected_version,
-                )
-            except CountConflict as conflict:
-                raise PreconditionFailed(
-                    _("The record was changed by someone else (it is now at version %(version)s); read it again.")
-                    % {"version": conflict.current.version if conflict.current else 0}
-                ) from conflict
-            answer = DailyStaffingSerializer(result.staffing).data
-        return Response(
-            answer,
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-            headers={"ETag": version_etag(result.staffing.version)},
-        )
+            return result.staffing, result.created, DailyStaffingSerializer(result.staffing).data
+
+        return self._versioned_write(write)
 
 
 @extend_schema_view(
