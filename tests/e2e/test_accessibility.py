@@ -36,7 +36,8 @@ SIGNED_IN_PAGES = [
     "dashboard/", f"dashboard/{WKO}/", f"dashboard/district/{TASKALA}/",
     "entry/", f"entry/district/{TASKALA}/", f"entry/district/{TASKALA}/history/", f"entry/district/{TASKALA}/status/",
     f"entry/region/{WKO}/", "entry/import/", "entry/not-reported/", f"entry/district/{TASKALA}/staffing/?date=2021-10-27",
-    "entry/sync-health/",
+    "entry/sync-health/", "entry/district/271000000/points/?date=2021-10-27",
+    "entry/district/271000000/visits/?date=2021-10-27",
     "admin/", "admin/census/", "admin/password_change/", "admin/password_change/done/",
     "dashboard/district/279999999/",  # the page for an area that does not exist (404)
 ]  # fmt: skip

@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.pages]
 
 WKO = "270000000"
 TASKALA = "276000000"
+URALSK = "271000000"
 DAY = "2021-10-27"
 LAST_DAY = "2021-11-08"
 LANGUAGES = ["kk", "ru", "en"]
@@ -35,6 +36,9 @@ STAFF_PAGES = [
     f"entry/district/{TASKALA}/history/",
     f"entry/district/{TASKALA}/status/",
     f"entry/district/{TASKALA}/staffing/?date={DAY}",
+    # Uralsk has the demo's self-service points, and door-to-door visits on every door-to-door day.
+    f"entry/district/{URALSK}/points/?date={DAY}",
+    f"entry/district/{URALSK}/visits/?date={DAY}",
     "entry/import/",
 ]
 DASHBOARDS = [
