@@ -442,6 +442,8 @@ def national_context(campaign, as_of: datetime.date) -> dict:
         "national": national,
         "not_reporting": [areas[r.pk] for r in all_regions if r.pk not in reporting],
         "map": _region_tiles(all_regions, areas, reporting),
+        # The country's door-to-door day: every reporting district's visits summed (no table: the regions' pages rank).
+        "visits": visits_card(campaign, districts=District.objects.filter(region__in=regions), areas=None, as_of=as_of),
     }
 
 

@@ -8,7 +8,7 @@ from django.utils import translation
 from census.models import AuditEntry
 from census.nonresponse import record_non_response
 from reports.briefing import briefing_text
-from reports.dashboards.pages import district_context, region_context
+from reports.dashboards.pages import district_context, national_context, region_context
 from reports.dashboards.store import render_dashboard
 from reports.models import CoverageSnapshot, RenderedDashboard
 from reports.services import drain_recompute_outbox
@@ -93,3 +93,10 @@ def test_the_briefing_says_how_many_doors_stayed_closed_and_how_many_revisits_ar
     text = briefing_text(region=region, as_of=OCT_1, language=language, campaign=campaign)
 
     assert sentence in text.replace("\xa0", " ")
+
+
+def test_the_national_card_sums_the_reporting_regions_door_to_door_day(visited, campaign):
+    with translation.override("en"):
+        card = national_context(campaign, OCT_1)["visits"]
+
+    assert (card["visits_text"], card["non_response_text"], card["districts"]) == ("60", "33.3%", [])
