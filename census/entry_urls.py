@@ -27,6 +27,28 @@ urlpatterns = [
     path("entry/import/apply/", imports.import_apply, name="import_apply"),
     path("entry/export.csv", exports.export, {"file_format": "csv"}, name="export_csv"),
     path("entry/export.xlsx", exports.export, {"file_format": "xlsx"}, name="export_xlsx"),
-    path("entry/staffing-export.csv", exports.export_staffing, {"file_format": "csv"}, name="staffing_export_csv"),
-    path("entry/staffing-export.xlsx", exports.export_staffing, {"file_format": "xlsx"}, name="staffing_export_xlsx"),
+    path(
+        "entry/staffing-export.csv",
+        exports.export_district_days,
+        {"file_format": "csv", "record": "staffing"},
+        name="staffing_export_csv",
+    ),
+    path(
+        "entry/staffing-export.xlsx",
+        exports.export_district_days,
+        {"file_format": "xlsx", "record": "staffing"},
+        name="staffing_export_xlsx",
+    ),
+    path(
+        "entry/visits-export.csv",
+        exports.export_district_days,
+        {"file_format": "csv", "record": "visits"},
+        name="visits_export_csv",
+    ),
+    path(
+        "entry/visits-export.xlsx",
+        exports.export_district_days,
+        {"file_format": "xlsx", "record": "visits"},
+        name="visits_export_xlsx",
+    ),
 ]

@@ -14,7 +14,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from census.importing import COLUMN_LABELS
-from census.models import DailyStaffing
 
 # The columns written, in order; each is headed with the label the pages give it, which the importer accepts.
 COLUMNS = ("kato", "district", "date", "online", "offline")
@@ -78,44 +77,44 @@ def counts_xlsx(counts) -> bytes:
     return buffer.getvalue()
 
 
-# --- Field staffing: per district and day, counts only -------------------------------------------
+# --- Field records per district and day (staffing, door-to-door visits): numbers only ----------------
 
 STAFFING_COLUMNS = ("interviewers", "instructors", "volunteers", "vaccinated")
 
 
-def staffing_headers() -> list[str]:
-    """The staffing file's header row in the active language: code, district, date, then each figure's label."""
+def district_day_headers(model, columns) -> list[str]:
+    """A district-day file's header row in the active language: code, district, date, then each figure's label."""
     names = [capfirst(_(COLUMN_LABELS[key][0])) for key in ("kato", "district", "date")]
-    return names + [capfirst(str(DailyStaffing._meta.get_field(field).verbose_name)) for field in STAFFING_COLUMNS]
+    return names + [capfirst(str(model._meta.get_field(field).verbose_name)) for field in columns]
 
 
-def _staffing_records(rows):
+def _district_day_records(rows, columns):
     for row in rows:
-        yield [row.district.kato, row.district.name, row.date, *(getattr(row, field) for field in STAFFING_COLUMNS)]
+        yield [row.district.kato, row.district.name, row.date, *(getattr(row, field) for field in columns)]
 
 
-def staffing_csv(rows) -> bytes:
-    """Each district-day's staffing as CSV in UTF-8 with a BOM, delimited the reader's way."""
+def district_days_csv(rows, model, columns) -> bytes:
+    """Each district-day's figures (`columns` of `model`) as CSV in UTF-8 with a BOM, delimited the reader's way."""
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, delimiter=DELIMITERS[_language()], lineterminator="\r\n")
-    writer.writerow(staffing_headers())
-    for record in _staffing_records(rows):
+    writer.writerow(district_day_headers(model, columns))
+    for record in _district_day_records(rows, columns):
         record[2] = record[2].isoformat()
         writer.writerow([neutralise(value) for value in record])
     return buffer.getvalue().encode("utf-8")
 
 
-def staffing_xlsx(rows) -> bytes:
-    """Each district-day's staffing as an XLSX workbook; dates are real dates, figures real numbers."""
+def district_days_xlsx(rows, model, columns) -> bytes:
+    """Each district-day's figures as an XLSX workbook; dates are real dates, figures real numbers."""
     # Here, not at the top, as for counts: openpyxl's import is paid only by the process that exports one.
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append(staffing_headers())
-    for record in _staffing_records(rows):
+    sheet.append(district_day_headers(model, columns))
+    for record in _district_day_records(rows, columns):
         date_cell = WriteOnlyCell(sheet, value=record[2])
         date_cell.number_format = "yyyy-mm-dd"
         sheet.append([neutralise(record[0]), neutralise(record[1]), date_cell, *record[3:]])

@@ -60,6 +60,8 @@ MATRIX = {
     "staffing_save":      (302, 403, 403, 403, 302, 302, 404, 404, 302),
     "staffing_export_csv":  (302, 403, 403, 403, 200, 200, 200, 200, 200),
     "staffing_export_xlsx": (302, 403, 403, 403, 200, 200, 200, 200, 200),
+    "visits_export_csv":  (302, 403, 403, 403, 200, 200, 200, 200, 200),
+    "visits_export_xlsx": (302, 403, 403, 403, 200, 200, 200, 200, 200),
     "sync_health":        (302, 403, 200, 200, 200, 403, 403, 200, 200),
     "points":             (302, 403, 403, 403, 200, 200, 404, 404, 200),
     "points_save":        (302, 403, 403, 403, 302, 302, 404, 404, 302),
@@ -145,6 +147,8 @@ def _request(client, page: str, area):
         )
     if page in ("staffing_export_csv", "staffing_export_xlsx"):
         return client.get("/en/entry/staffing-export." + page.rsplit("_", 1)[1])
+    if page in ("visits_export_csv", "visits_export_xlsx"):
+        return client.get("/en/entry/visits-export." + page.rsplit("_", 1)[1])
     if page == "sync_health":
         return client.get("/en/entry/sync-health/")
     if page == "points":

@@ -50,3 +50,14 @@ def test_a_district_outside_the_scope_is_a_404_and_an_official_gets_a_403(area):
     assert district_staff.get(page(area.second)).status_code == 404
     assert district_staff.post(page(area.second), day_form()).status_code == 404
     assert official.get(page(area.first)).status_code == 403
+
+
+def test_the_visits_export_holds_the_area_s_district_days_with_headers_in_the_reader_s_language(area, staff_client):
+    staff_client.post(page(area.first), day_form())
+
+    response = staff_client.get("/ru/entry/visits-export.csv")
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    header, row = response.content.decode("utf-8-sig").splitlines()
+    assert header.split(";")[3:6] == ["Назначено домохозяйств", "Сделано посещений", "Проведено интервью"]
+    assert row.split(";")[0] == area.first.kato and row.split(";")[3:6] == ["400", "200", "120"]

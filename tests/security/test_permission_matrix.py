@@ -349,6 +349,8 @@ ROWS = [
     ("export xlsx",           "GET",  "/en/entry/export.xlsx",                    None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
     ("staffing export csv",   "GET",  "/en/entry/staffing-export.csv",            None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
     ("staffing export xlsx",  "GET",  "/en/entry/staffing-export.xlsx",           None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
+    ("visits export csv",     "GET",  "/en/entry/visits-export.csv",              None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
+    ("visits export xlsx",    "GET",  "/en/entry/visits-export.xlsx",             None,   (L,     403,    403,    200,   200,   200,   L,     L,     L,      L,      L)),
     # The API (census/api/urls.py): people through their session, clients through `Authorization: Token`
     ("api regions",           "GET",  "/api/v1/regions/",                         None,   (401,   "A",    "A B",  "A",   "A",   "A B", "A",   "A",   401,    401,    "B")),
     ("api region A",          "GET",  "/api/v1/regions/{A}/",                     None,   (401,   200,    200,    200,   200,   200,   200,   200,   401,    401,    404)),
