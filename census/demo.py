@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F, Sum
 from django.utils.translation import gettext_noop
 
 from census.accounts import provision_user
@@ -282,12 +283,8 @@ def _load_visits(visits, campaign, districts: dict[str, District]) -> None:
         baseline = PopulationBaseline.objects.filter(campaign=campaign, district=district).order_by("-as_of", "-id").first()
         assigned = math.ceil(baseline.population / per_household)
         existing = set(DailyNonResponse.objects.filter(campaign=campaign, district=district).values_list("date", flat=True))
-        counted = sum(
-            DailyCount.objects.filter(campaign=campaign, district=district, date__lt=first_day).values_list("online", flat=True)
-        )
-        counted += sum(
-            DailyCount.objects.filter(campaign=campaign, district=district, date__lt=first_day).values_list("offline", flat=True)
-        )
+        earlier = DailyCount.objects.filter(campaign=campaign, district=district, date__lt=first_day)
+        counted = earlier.aggregate(total=Sum(F("online") + F("offline")))["total"] or 0
         scheduled_before = 0
         for count in DailyCount.objects.filter(campaign=campaign, district=district, date__gte=first_day).order_by("date"):
             counted += count.online + count.offline

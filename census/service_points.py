@@ -14,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from census.contention import retry_on_contention
@@ -22,7 +21,7 @@ from census.errors import CountConflict, Rejected
 from census.formatting import format_date, format_number
 from census.models import AuditEntry, Campaign, DailyCount, ServicePoint, ServicePointUse
 from census.services import lock_districts, record_audit
-from census.staffing import check_day, check_reason, clean_people
+from census.staffing import check_day, check_reason, clean_people, save_district_day
 from regions.models import District, validate_area_name
 from reports.outbox import request_recompute
 
@@ -238,32 +237,10 @@ def record_point_use(
     check_day(campaign=campaign, district=district, date=date)
     if point.campaign_id != campaign.pk or not ServicePoint.objects.filter(pk=point.pk).active(on=date).exists():
         raise Rejected({"date": [_("%(point)s is not open on %(date)s.") % {"point": point.name, "date": format_date(date)}]})
-    with transaction.atomic():
-        lock_districts([district.pk])
-        row = ServicePointUse.objects.select_for_update(of=("self",)).filter(point=point, date=date).first()
-        if expected_version is not None and (row.version if row else 0) != expected_version:
-            raise CountConflict(current=row)
-        if row is None:
-            row = ServicePointUse.objects.create(
-                campaign=campaign, point=point, district=district, date=date, assisted=assisted, updated_by=user
-            )
-            changes, created = {"assisted": [None, assisted]}, True
-        else:
-            if row.assisted == assisted:
-                return UseResult(use=row, created=False, changed=False, warnings=[])
-            if not reason and assisted < row.assisted:
-                raise Rejected({"assisted": [_("Lowering a recorded figure is a correction: give a reason.")]})
-            if not reason and date < timezone.localdate():
-                raise Rejected({"reason": [_("Changing a past day's figures is a correction: give a reason.")]})
-            changes, created = {"assisted": [row.assisted, assisted]}, False
-            row.assisted = assisted
-            row.version += 1
-            row.updated_by = user
-            row.save()
-        record_audit(
-            subject=AuditEntry.Subject.SERVICE_POINT_USE, record=row, campaign=campaign, district=district, date=date,
-            user=user, source=source, changes=changes, reason=reason,
-        )  # fmt: skip
-        request_recompute(campaign=campaign, district=district, from_date=date)
-        warnings = district_use_warnings(campaign=campaign, district=district, date=date)
-    return UseResult(use=row, created=created, changed=True, warnings=warnings)
+    row, created, changed = save_district_day(
+        ServicePointUse, AuditEntry.Subject.SERVICE_POINT_USE, campaign=campaign, district=district, date=date,
+        entered={"assisted": assisted}, key={"point": point}, reason=reason, user=user, source=source,
+        expected_version=expected_version,
+    )  # fmt: skip
+    warnings = district_use_warnings(campaign=campaign, district=district, date=date) if changed else []
+    return UseResult(use=row, created=created, changed=changed, warnings=warnings)

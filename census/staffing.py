@@ -220,10 +220,10 @@ def record_staffing(
 
 
 def save_district_day(
-    model, subject, *, campaign, district, date, entered: dict, reason: str, user, source: str, expected_version
+    model, subject, *, campaign, district, date, entered: dict, reason: str, user, source: str, expected_version, key=None
 ) -> tuple:
-    """Write one district-day record of figures (staffing, visits and non-response) as counts are written; returns
-    (row, created, changed).
+    """Write one record of figures for a district's day (staffing, visits and non-response; with `key` naming it
+    further, a self-service point's day) as counts are written; returns (row, created, changed).
 
     Under the district's lock; CountConflict when `expected_version` no longer matches (0: "I saw no row"); a
     lowered figure or a change to a past day needs a reason; audited with the figures before and after, and the
@@ -232,11 +232,12 @@ def save_district_day(
     with transaction.atomic():
         # The same lock as counts: one writer of a district at a time, so two first saves of a day cannot race.
         lock_districts([district.pk])
-        row = model.objects.select_for_update(of=("self",)).filter(campaign=campaign, district=district, date=date).first()
+        key = key or {}
+        row = model.objects.select_for_update(of=("self",)).filter(campaign=campaign, district=district, date=date, **key).first()
         if expected_version is not None and (row.version if row else 0) != expected_version:
             raise CountConflict(current=row)
         if row is None:
-            row = model(campaign=campaign, district=district, date=date, updated_by=user, **entered)
+            row = model(campaign=campaign, district=district, date=date, updated_by=user, **key, **entered)
             row.save()
             changes = {field: [None, value] for field, value in entered.items()}
             created = True
