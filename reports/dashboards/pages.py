@@ -8,14 +8,14 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.db.models import Max, Min, Sum
+from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from census.calendar import CampaignCalendar
 from census.formatting import format_date, format_number, format_percent, format_whole_percent
-from census.models import DailyCount, DistrictStatus, ServicePoint, ServicePointUse
+from census.models import DistrictStatus
 from regions.boundaries import country_tile_positions, tile_positions
 from regions.models import COUNTRY_KATO, District, PopulationBaseline, Region, name_sort_key
 from reports import charts, coverage, maps
@@ -29,11 +29,11 @@ from reports.dashboards.areas import (
     page_url,
     ranked,
 )
+from reports.dashboards.points import points_card, public_service_points
 from reports.dashboards.staffing import staffing_card
 from reports.dashboards.timeline import Timeline, coverage_chart, daily_chart, phase_states
 from reports.dashboards.visits import visits_card
 from reports.models import CoverageSnapshot, RenderedDashboard
-from reports.press import press_name
 from reports.publication import is_published
 from reports.services import reporting_regions
 
@@ -234,63 +234,6 @@ def region_context(campaign, region: Region, as_of: datetime.date) -> dict:
         "staffing": staffing_card(campaign, calendar, area_kato=region.kato, region=region, districts=districts, as_of=as_of),
         "points": points_card(campaign, districts, areas, as_of),
         "visits": visits_card(campaign, districts=districts, areas=areas, as_of=as_of),
-    }
-
-
-# The districts without an open self-service point that the card names, lowest online participation first.
-POINTLESS_SHOWN = 5
-# An open point that helped no one in this many days running is named on the card.
-IDLE_DAYS = 3
-
-
-def points_card(campaign, districts: list, areas: dict, as_of: datetime.date) -> dict | None:
-    """The region's self-service points on `as_of`: how many are open, in how many districts, and the districts
-    without one where online participation is lowest (where a point would help most). None: the campaign has none."""
-    points = ServicePoint.objects.filter(campaign=campaign, district__in=districts)
-    if not points.exists():
-        return None
-    open_points = list(points.active(on=as_of).values_list("district_id", flat=True))
-    served = set(open_points)
-    helped = ServicePointUse.objects.filter(campaign=campaign, district__in=districts, date=as_of).aggregate(n=Sum("assisted"))[
-        "n"
-    ]
-    online_answers = DailyCount.objects.filter(campaign=campaign, district__in=districts, date=as_of).aggregate(n=Sum("online"))[
-        "n"
-    ]
-    # Open for the last IDLE_DAYS days and no one helped there in them (no figure, or 0): worth a call.
-    since = as_of - datetime.timedelta(days=IDLE_DAYS - 1)
-    used = ServicePointUse.objects.filter(point__in=points, date__range=(since, as_of), assisted__gt=0).values("point_id")
-    idle = points.active(on=since).active(on=as_of).exclude(pk__in=used).select_related("district")
-    without = [areas[d.pk] for d in districts if d.pk not in served]
-
-    # A district with no figures yet has no online share to rank by: it goes last, by name.
-    def online(area):
-        return area.snapshot.online_pct if area.snapshot is not None else None
-
-    without.sort(key=lambda area: (online(area) is None, online(area) or 0, area.sort_name))
-    return {
-        "open_text": ngettext(
-            "%(count)s point open, in %(served)s of %(of)s districts.",
-            "%(count)s points open, in %(served)s of %(of)s districts.",
-            len(open_points),
-        )
-        % {"count": format_number(len(open_points)), "served": format_number(len(served)), "of": format_number(len(districts))},
-        "without": [{"area": area, "online_text": format_percent(online(area))} for area in without[:POINTLESS_SHOWN]],
-        # The points' share of the day's online answers: part of them, never added to coverage.
-        "helped_text": None
-        if helped is None
-        else _("%(helped)s people helped at the points, %(share)s of the day's online answers.")
-        % {
-            "helped": format_number(helped),
-            "share": format_percent(100 * helped / online_answers if online_answers else None),
-        },
-        "idle": sorted(idle, key=lambda p: (p.district.sort_name, p.sort_name)),
-        "idle_title": ngettext(
-            "Open, but nobody helped there in the last %(days)s day",
-            "Open, but nobody helped there in the last %(days)s days",
-            IDLE_DAYS,
-        )
-        % {"days": IDLE_DAYS},
     }
 
 
@@ -522,16 +465,6 @@ def public_context(campaign, kato: str, as_of: datetime.date, *, kind=Kind.PUBLI
         "public_url": public_url,
         "points": points,
     }
-
-
-def public_service_points(campaign, region: Region, as_of: datetime.date) -> list:
-    """The self-service points of `region` open on `as_of` that the public page lists, by district, then name."""
-    points = ServicePoint.objects.filter(campaign=campaign, district__region=region, public=True).active(on=as_of)
-    points = sorted(points.select_related("district"), key=lambda p: (p.district.sort_name, p.sort_name, p.pk))
-    for point in points:
-        # As the press writes it ("Орал қаласы", "город Уральск"), not the classifier's "Орал қ.ә.".
-        point.place_name = press_name(point.district.name)
-    return points
 
 
 def page_context(campaign, kind: str, kato: str, as_of: datetime.date) -> dict:
